@@ -1,0 +1,183 @@
+/**
+ * Session lifecycle: start compute on demand (concurrent callers share one
+ * start), reattach ships after a reconnect, replace dead sessions, stop.
+ *
+ * @module
+ */
+import type { Config, Profile } from "../config/schema.ts";
+import type { Driver } from "../drivers/driver.ts";
+import { BayError } from "../errors.ts";
+import type { ShipConnection } from "../ship_hub/connection.ts";
+import type { ShipHub } from "../ship_hub/hub.ts";
+import type { Db } from "../store/db.ts";
+import { getCargo } from "../store/cargos.ts";
+import type { SandboxRow } from "../store/rows.ts";
+import { updateSandbox } from "../store/sandboxes.ts";
+import {
+  endSession,
+  getSession,
+  insertSession,
+  markReady,
+  setRuntime,
+} from "../store/sessions.ts";
+import { hashKey } from "./auth.ts";
+import { newId, randomHex } from "./ids.ts";
+import type { Logger } from "./log.ts";
+
+/** What the session manager needs. */
+export interface SessionDeps {
+  config: Config;
+  db: Db;
+  driver: Driver;
+  hub: ShipHub;
+  log: Logger;
+  instanceId: string;
+  /** Host path of the ship socket, when Bay serves one. */
+  shipSocketPath?: string;
+  /** URL ships dial when there is no socket. */
+  shipUrl?: string;
+}
+
+/** Starts, finds and stops sessions. */
+export class SessionManager {
+  #d: SessionDeps;
+  #starting = new Map<string, Promise<ShipConnection>>();
+
+  constructor(deps: SessionDeps) {
+    this.#d = deps;
+  }
+
+  /** The live ship of `sandbox`, starting a session when there is none. */
+  ensure(sandbox: SandboxRow, profile: Profile): Promise<ShipConnection> {
+    const inflight = this.#starting.get(sandbox.id);
+    if (inflight) return inflight;
+    const p = this.#ensure(sandbox, profile).finally(() => this.#starting.delete(sandbox.id));
+    this.#starting.set(sandbox.id, p);
+    return p;
+  }
+
+  async #ensure(sandbox: SandboxRow, profile: Profile): Promise<ShipConnection> {
+    const { db, hub, driver } = this.#d;
+    const sid = sandbox.current_session_id;
+    if (sid) {
+      const live = hub.get(sid);
+      if (live) return live;
+      const s = await getSession(db, sid);
+      if (s && (s.status === "ready" || s.status === "starting") && s.runtime_id) {
+        const info = await driver.inspect(s.runtime_id).catch(() => null);
+        if (info?.state === "running") {
+          // The ship may be reconnecting (channel cut, Bay restart): give it the heartbeat deadline.
+          try {
+            return await hub.waitFor(sid, this.#d.config.heartbeatTimeoutMs);
+          } catch { /* fall through: replace it */ }
+        }
+        await this.#end(sid, s.runtime_id, "failed", info?.reason ?? "runtime gone");
+      } else if (s && (s.status === "ready" || s.status === "starting")) {
+        await this.#end(sid, s.runtime_id, "failed", "runtime never started");
+      }
+    }
+    return await this.#start(sandbox, profile);
+  }
+
+  async #start(sandbox: SandboxRow, profile: Profile): Promise<ShipConnection> {
+    const { db, hub, driver, config, log } = this.#d;
+    const sessionId = newId("session");
+    const token = randomHex(32);
+    await db.transaction(async (tx) => {
+      await insertSession(tx, {
+        id: sessionId,
+        sandbox_id: sandbox.id,
+        driver: driver.name,
+        token_hash: await hashKey(token),
+        instance_id: this.#d.instanceId,
+      });
+      await updateSandbox(tx, sandbox.id, { current_session_id: sessionId });
+    });
+    const cargo = await getCargo(db, sandbox.owner, sandbox.cargo_id);
+    const started = Date.now();
+    let runtimeId: string | null = null;
+    try {
+      await driver.ensureCargo({
+        id: sandbox.cargo_id,
+        owner: sandbox.owner,
+        sizeLimitMb: cargo?.size_limit_mb ?? 1024,
+      });
+      const waiting = hub.waitFor(sessionId, config.sessionStartTimeoutMs);
+      waiting.catch(() => {});
+      const r = await driver.startSession({
+        sessionId,
+        sandboxId: sandbox.id,
+        owner: sandbox.owner,
+        cargoId: sandbox.cargo_id,
+        cargoSizeLimitMb: cargo?.size_limit_mb ?? 1024,
+        profile,
+        channel: { socketPath: this.#d.shipSocketPath, url: this.#d.shipUrl, token },
+        instanceId: this.#d.instanceId,
+      });
+      runtimeId = r.runtimeId;
+      await setRuntime(db, sessionId, runtimeId);
+      const watch = this.#watchExit(sessionId, runtimeId);
+      const conn = await waiting.finally(() => watch.stop());
+      await markReady(db, sessionId, this.#d.instanceId);
+      log.info("session ready", {
+        sandbox_id: sandbox.id,
+        session_id: sessionId,
+        start_ms: Date.now() - started,
+      });
+      return conn;
+    } catch (e) {
+      const reason = e instanceof Error ? e.message : String(e);
+      log.warn("session start failed", { sandbox_id: sandbox.id, session_id: sessionId, reason });
+      await this.#end(sessionId, runtimeId, "failed", reason);
+      if (e instanceof BayError) throw e;
+      throw new BayError("ship_error", `session start failed: ${reason}`);
+    }
+  }
+
+  /** Poll the runtime while waiting for its ship; fail the wait when it exits. */
+  #watchExit(sessionId: string, runtimeId: string): { stop: () => void } {
+    const timer = setInterval(async () => {
+      const info = await this.#d.driver.inspect(runtimeId).catch(() => null);
+      if (info && info.state !== "running") {
+        this.#d.hub.fail(
+          sessionId,
+          new BayError("ship_error", `runtime exited before its ship connected: ${info.reason ?? info.state}`),
+        );
+      }
+    }, 250);
+    return { stop: () => clearInterval(timer) };
+  }
+
+  async #end(
+    sessionId: string,
+    runtimeId: string | null,
+    status: "failed" | "stopped",
+    reason: string | null,
+  ): Promise<void> {
+    this.#d.hub.disconnect(sessionId, status === "stopped" ? "session stopped" : "session failed");
+    if (runtimeId) await this.#d.driver.stopSession(runtimeId).catch(() => {});
+    await endSession(this.#d.db, sessionId, status, reason);
+    await this.#d.db.query(
+      `UPDATE sandboxes SET current_session_id = NULL WHERE current_session_id = $1`,
+      [sessionId],
+    );
+  }
+
+  /** Stop the sandbox's session if any (files stay). */
+  async stop(sandbox: SandboxRow): Promise<void> {
+    await this.#starting.get(sandbox.id)?.catch(() => {});
+    const sid = sandbox.current_session_id ??
+      (await this.#d.db.query<{ current_session_id: string | null }>(
+        `SELECT current_session_id FROM sandboxes WHERE id = $1`,
+        [sandbox.id],
+      ))[0]?.current_session_id;
+    if (!sid) return;
+    const s = await getSession(this.#d.db, sid);
+    await this.#end(sid, s?.runtime_id ?? null, "stopped", null);
+  }
+
+  /** A ship went away: pending calls already failed; the session stays for a reconnect. */
+  onDetach(sessionId: string, reason: string): void {
+    this.#d.log.warn("ship detached", { session_id: sessionId, reason });
+  }
+}

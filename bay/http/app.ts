@@ -1,0 +1,71 @@
+/**
+ * Bay's HTTP application: middleware, routes, the OpenAPI document and the
+ * error envelope, over already-built services. `app.request()` drives it in
+ * tests without a network.
+ *
+ * @module
+ */
+import { BayError } from "../errors.ts";
+import type { ShipHub } from "../ship_hub/hub.ts";
+import type { BayEnv, Services } from "./context.ts";
+import { onError } from "./errors.ts";
+import { authenticate, limitBody, requestId } from "./middleware.ts";
+import { router } from "./openapi.ts";
+import { cargoRoutes } from "./routes/cargos.ts";
+import { execRoutes } from "./routes/exec.ts";
+import { fileRoutes } from "./routes/files.ts";
+import { sandboxRoutes } from "./routes/sandboxes.ts";
+import { systemRoutes } from "./routes/system.ts";
+import type { Hono } from "hono";
+
+/** The ship WebSocket endpoint, shared by the TCP app and the unix-socket app. */
+export function shipConnectHandler(hub: ShipHub) {
+  return (req: Request): Response => {
+    if (req.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+      return new Response("expected a WebSocket upgrade", { status: 426 });
+    }
+    const { socket, response } = Deno.upgradeWebSocket(req, { idleTimeout: 0 });
+    socket.addEventListener("open", () => hub.accept(socket), { once: true });
+    return response;
+  };
+}
+
+/** Build the public app. */
+export function createApp(s: Services): Hono<BayEnv> {
+  const app = router();
+  app.onError(onError(s.log));
+  app.notFound((c) => {
+    throw new BayError("not_found", `no route for ${c.req.method} ${c.req.path}`);
+  });
+  app.use("*", requestId());
+  app.get("/v1/ship/connect", (c) => shipConnectHandler(s.hub)(c.req.raw));
+  app.route("/", systemRoutes(s));
+
+  app.use("/v1/*", async (c, next) => {
+    if (c.req.path === "/v1/profiles") return next();
+    return authenticate(s)(c, next);
+  });
+  app.use("/v1/*", async (c, next) => {
+    if (c.req.method === "POST" && c.req.path.endsWith("/filesystem/upload")) return next();
+    return limitBody(s.config.maxBodyBytes)(c, next);
+  });
+  app.route("/v1/sandboxes", sandboxRoutes(s));
+  app.route("/v1/sandboxes", execRoutes(s));
+  app.route("/v1/sandboxes", fileRoutes(s));
+  app.route("/v1/cargos", cargoRoutes(s));
+
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Shipyard Neo Bay API",
+      version: s.version,
+      description: "Secure, persistent code-execution sandboxes for AI agents.",
+    },
+    security: [{ bearer: [] }],
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+    type: "http",
+    scheme: "bearer",
+  });
+  return app;
+}

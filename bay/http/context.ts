@@ -1,0 +1,36 @@
+/**
+ * What HTTP handlers can reach: the services, and per-request variables.
+ *
+ * @module
+ */
+import type { Config } from "../config/schema.ts";
+import type { Authenticator, Principal } from "../core/auth.ts";
+import type { CargoService } from "../core/cargos.ts";
+import type { Logger } from "../core/log.ts";
+import type { SandboxService } from "../core/sandboxes.ts";
+import type { ShipHub } from "../ship_hub/hub.ts";
+import type { Db } from "../store/db.ts";
+import type { ExecService } from "../core/exec.ts";
+import type { FileService } from "../core/files.ts";
+
+/** Services the HTTP layer uses. */
+export interface Services {
+  config: Config;
+  db: Db;
+  log: Logger;
+  auth: Authenticator;
+  sandboxes: SandboxService;
+  cargos: CargoService;
+  exec: ExecService;
+  files: FileService;
+  hub: ShipHub;
+  version: string;
+}
+
+/** Hono environment of Bay's app. */
+export interface BayEnv {
+  Variables: {
+    requestId: string;
+    principal: Principal;
+  };
+}

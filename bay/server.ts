@@ -1,0 +1,170 @@
+/**
+ * The composition root: builds the store, the driver, the ship hub and the
+ * services from a parsed config, and serves HTTP plus the ship socket. The
+ * only module that knows the concrete drivers.
+ *
+ * @module
+ */
+import { join, resolve } from "node:path";
+import type { Config } from "./config/schema.ts";
+import { Authenticator, bootstrapKeys } from "./core/auth.ts";
+import { CargoService } from "./core/cargos.ts";
+import { ExecService } from "./core/exec.ts";
+import { FileService } from "./core/files.ts";
+import { randomHex } from "./core/ids.ts";
+import { createLogger, type Logger } from "./core/log.ts";
+import { SandboxService } from "./core/sandboxes.ts";
+import { SessionManager } from "./core/sessions.ts";
+import type { Driver } from "./drivers/driver.ts";
+import { FakeDriver } from "./drivers/fake/mod.ts";
+import { createLocalDriver } from "./drivers/local/mod.ts";
+import { createApp, shipConnectHandler } from "./http/app.ts";
+import type { Services } from "./http/context.ts";
+import { ShipHub } from "./ship_hub/hub.ts";
+import type { Db } from "./store/db.ts";
+import { migrate } from "./store/migrate.ts";
+import { openPglite } from "./store/pglite.ts";
+import { openPostgres } from "./store/postgres.ts";
+import { getSession } from "./store/sessions.ts";
+import { hashKey } from "./core/auth.ts";
+import { VERSION } from "./version.ts";
+
+/** Things a caller may inject instead of building them from config (tests). */
+export interface BayOverrides {
+  db?: Db;
+  driver?: Driver;
+  log?: Logger;
+  /** Serve HTTP (default true). */
+  listen?: boolean;
+}
+
+/** A running Bay. */
+export interface Bay {
+  services: Services;
+  app: ReturnType<typeof createApp>;
+  /** Base URL when listening. */
+  url: string | null;
+  /** Key generated on first start (printed once), if any. */
+  generatedKey: string | null;
+  credentialsFile: string | null;
+  shipSocketPath: string | null;
+  close(): Promise<void>;
+}
+
+/** Build the configured driver. */
+async function makeDriver(config: Config, log: Logger): Promise<Driver> {
+  switch (config.driver) {
+    case "fake":
+      return new FakeDriver();
+    case "local":
+      return await createLocalDriver({
+        dataDir: resolve(config.dataDir),
+        bwrapPath: config.bwrapPath,
+        pythonPath: config.pythonPath,
+        uid: config.sandboxUid,
+        gid: config.sandboxGid,
+        heartbeatMs: config.heartbeatIntervalMs,
+        log,
+      });
+    default:
+      throw new Error(`driver ${config.driver} is not available in this build`);
+  }
+}
+
+/** Start Bay from `config`. */
+export async function startBay(config: Config, over: BayOverrides = {}): Promise<Bay> {
+  const log = over.log ?? createLogger(config.logLevel);
+  const dataDir = resolve(config.dataDir);
+  await Deno.mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const db = over.db ??
+    (config.databaseUrl
+      ? await openPostgres(config.databaseUrl)
+      : await openPglite({ dataDir: join(dataDir, "pgdata") }));
+  await migrate(db, new URL("./store/migrations/", import.meta.url));
+  const keys = await bootstrapKeys(db, { apiKey: config.apiKey, dataDir });
+  const instanceId = config.instanceId ?? `bay-${randomHex(4)}`;
+  const driver = over.driver ?? await makeDriver(config, log);
+  let sessions!: SessionManager;
+  const hub = new ShipHub({
+    heartbeatMs: config.heartbeatIntervalMs,
+    timeoutMs: config.heartbeatTimeoutMs,
+    verify: async (sessionId, token) => {
+      const s = await getSession(db, sessionId);
+      return !!s && (s.status === "starting" || s.status === "ready") &&
+        s.token_hash === await hashKey(token);
+    },
+    onDetach: (sid, reason) => sessions.onDetach(sid, reason),
+    log: (msg, fields) => log.info(msg, fields),
+  });
+  let shipSocketPath: string | null = null;
+  let socketServer: Deno.HttpServer | null = null;
+  if (driver.name === "local" || driver.name === "docker") {
+    const runDir = join(dataDir, "run");
+    await Deno.mkdir(runDir, { recursive: true, mode: 0o700 });
+    shipSocketPath = join(runDir, "ship.sock");
+    await Deno.remove(shipSocketPath).catch(() => {});
+    const handler = shipConnectHandler(hub);
+    socketServer = Deno.serve({
+      path: shipSocketPath,
+      transport: "unix",
+      onListen: () => {},
+    }, (req) => new URL(req.url).pathname === "/v1/ship/connect"
+      ? handler(req)
+      : new Response("not found", { status: 404 }));
+    await Deno.chmod(shipSocketPath, 0o600);
+  }
+  sessions = new SessionManager({
+    config,
+    db,
+    driver,
+    hub,
+    log,
+    instanceId,
+    shipSocketPath: shipSocketPath ?? undefined,
+  });
+  const sandboxes = new SandboxService({ config, db, driver, hub, sessions });
+  const services: Services = {
+    config,
+    db,
+    log,
+    auth: new Authenticator(db),
+    sandboxes,
+    cargos: new CargoService(db, driver),
+    exec: new ExecService(db, sandboxes),
+    files: new FileService(sandboxes, config),
+    hub,
+    version: VERSION,
+  };
+  const app = createApp(services);
+  let server: Deno.HttpServer | null = null;
+  let url: string | null = null;
+  if (over.listen !== false) {
+    const ready = Promise.withResolvers<void>();
+    server = Deno.serve({
+      hostname: config.host,
+      port: config.port,
+      onListen: (addr) => {
+        url = `http://${addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname}:${addr.port}`;
+        ready.resolve();
+      },
+    }, app.fetch);
+    await ready.promise;
+  }
+  return {
+    services,
+    app,
+    get url() {
+      return url;
+    },
+    generatedKey: keys.generated,
+    credentialsFile: keys.credentialsFile,
+    shipSocketPath,
+    async close() {
+      hub.closeAll("bay shutting down");
+      await server?.shutdown();
+      await socketServer?.shutdown();
+      await driver.close();
+      if (!over.db) await db.close();
+    },
+  };
+}

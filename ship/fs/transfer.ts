@@ -1,0 +1,129 @@
+/**
+ * Streaming upload and download of workspace files. Neither direction holds
+ * more than one chunk in memory.
+ *
+ * @module
+ */
+import { CHUNK_BYTES } from "../protocol.ts";
+import { ShipError } from "../errors.ts";
+import { mapFsError, writeAll } from "./atomic.ts";
+import { resolveDetailed } from "./resolve.ts";
+import type { WorkspaceFs } from "./ops.ts";
+
+const FIELD = "path";
+
+/**
+ * Stream `body` into the file `rel` of `fs`. The bytes go to a temp file in
+ * the target directory that is renamed over the target only once the stream
+ * ended cleanly, so on error, abort (the stream errors) or overflow the temp
+ * file is removed and an existing file is left intact. Reads one chunk, writes
+ * it, then reads the next: at most one chunk is held.
+ *
+ * @returns the normalised relative path and the number of bytes written
+ * @throws ShipError `payload_too_large` past `maxBytes` (the body is cancelled),
+ *   `validation_error` when `rel` is a directory, `quota_exceeded` when the disk
+ *   is full, `invalid_path`; a stream error is rethrown as is
+ */
+export async function upload(
+  fs: WorkspaceFs,
+  rel: string,
+  body: ReadableStream<Uint8Array>,
+  maxBytes: number,
+): Promise<{ path: string; size: number }> {
+  const reader = body.getReader();
+  try {
+    const { realRoot, normalized, path } = await resolveDetailed(fs.root, rel, FIELD);
+    const size = await fs.replaceFile(rel, realRoot, path, async (file) => {
+      let total = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return total;
+        total += value.byteLength;
+        if (total > maxBytes) {
+          throw new ShipError("payload_too_large", `upload exceeds ${maxBytes} bytes`, {
+            max_bytes: maxBytes,
+          });
+        }
+        await writeAll(file, value);
+      }
+    });
+    return { path: normalized, size };
+  } catch (e) {
+    await reader.cancel(e).catch(() => {});
+    throw mapFsError(e, rel);
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/**
+ * Open the file `rel` of `fs` for download. The stream yields chunks of
+ * {@link CHUNK_BYTES} (the last one shorter) and exactly `size` bytes; it errors
+ * with `conflict` if the file shrinks meanwhile and stops at `size` if it grows.
+ * The file is closed when the stream ends, errors or is cancelled.
+ *
+ * @throws ShipError `file_not_found`, `validation_error` for a directory or a
+ *   non-regular file, `invalid_path`
+ */
+export async function openDownload(
+  fs: WorkspaceFs,
+  rel: string,
+): Promise<{ size: number; stream: ReadableStream<Uint8Array> }> {
+  const { path } = await resolveDetailed(fs.root, rel, FIELD);
+  let file: Deno.FsFile;
+  let size: number;
+  try {
+    // stat before open: opening a FIFO would block until a writer appears.
+    const pre = await Deno.stat(path);
+    if (pre.isDirectory) throw new ShipError("validation_error", `${rel} is a directory`);
+    if (!pre.isFile) throw new ShipError("validation_error", `${rel} is not a regular file`);
+    file = await Deno.open(path, { read: true });
+    const info = await file.stat();
+    if (!info.isFile) {
+      file.close();
+      throw new ShipError("validation_error", `${rel} is not a regular file`);
+    }
+    size = info.size;
+  } catch (e) {
+    throw mapFsError(e, rel);
+  }
+  let sent = 0;
+  let open = true;
+  const close = () => {
+    if (open) file.close();
+    open = false;
+  };
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(ctrl) {
+      try {
+        const want = Math.min(CHUNK_BYTES, size - sent);
+        if (want === 0) {
+          close();
+          ctrl.close();
+          return;
+        }
+        const buf = new Uint8Array(want);
+        let off = 0;
+        while (off < want) {
+          const n = await file.read(buf.subarray(off));
+          if (n === null) break;
+          off += n;
+        }
+        if (off < want) throw new ShipError("conflict", `${rel} shrank during the download`);
+        sent += off;
+        ctrl.enqueue(buf);
+        if (sent === size) {
+          close();
+          ctrl.close();
+        }
+      } catch (e) {
+        close();
+        ctrl.error(mapFsError(e, rel));
+      }
+    },
+    cancel() {
+      close();
+    },
+  }, { highWaterMark: 0 });
+  return { size, stream };
+}

@@ -1,0 +1,170 @@
+/**
+ * What a ship does for each call: the kernel, the shell and the file API,
+ * behind one `dispatch` that the channel client invokes.
+ *
+ * @module
+ */
+import type { Channel } from "./channel.ts";
+import { ShipError } from "./errors.ts";
+import { WorkspaceFs } from "./fs/ops.ts";
+import { resolveInWorkspace } from "./fs/resolve.ts";
+import { Kernel } from "./kernel/kernel.ts";
+import type { Call, Event } from "./protocol.ts";
+import { runShell } from "./shell.ts";
+
+/** How the ship runs user work. */
+export interface ShipRuntimeOptions {
+  /** Real path of the workspace root (e.g. /workspace). */
+  workspace: string;
+  /** Drop privileges to this uid/gid for user code (omit to run as self). */
+  user?: { uid: number; gid: number };
+  python?: string;
+  /** Profile environment for user code. */
+  env?: Record<string, string>;
+  /** Directory for kernel connection files (readable by the user). */
+  runtimeDir: string;
+  maxOutputBytes?: number;
+  /** Start the kernel at boot instead of on first use. */
+  eagerKernel?: boolean;
+}
+
+/** The ship's capabilities, independent of the channel. */
+export class ShipRuntime {
+  readonly fs: WorkspaceFs;
+  #opts: ShipRuntimeOptions;
+  #kernel: Promise<Kernel> | null = null;
+  #wrap: string[] | undefined;
+
+  constructor(opts: ShipRuntimeOptions) {
+    this.#opts = opts;
+    this.fs = new WorkspaceFs(opts.workspace, { owner: opts.user });
+    this.#wrap = opts.user
+      ? [
+        "setpriv",
+        `--reuid=${opts.user.uid}`,
+        `--regid=${opts.user.gid}`,
+        "--clear-groups",
+        "--no-new-privs",
+        "--",
+      ]
+      : undefined;
+    if (opts.eagerKernel) this.kernel().catch(() => {});
+  }
+
+  /** The kernel, started on first use (a dead one is replaced). */
+  kernel(): Promise<Kernel> {
+    const cur = this.#kernel;
+    if (cur) {
+      return cur.then((k) => (k.alive ? k : this.#startKernel()), () => this.#startKernel());
+    }
+    return this.#startKernel();
+  }
+
+  async #runtimeDir(): Promise<string> {
+    const dir = this.#opts.runtimeDir;
+    await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+    // The kernel (running as the user) rewrites its connection file there.
+    if (this.#opts.user) await Deno.chown(dir, this.#opts.user.uid, this.#opts.user.gid);
+    return dir;
+  }
+
+  #startKernel(): Promise<Kernel> {
+    const env: Record<string, string> = {
+      HOME: this.#opts.workspace,
+      IPYTHONDIR: "/tmp/.ipython",
+      MPLCONFIGDIR: "/tmp/.matplotlib",
+      ...this.#opts.env,
+    };
+    this.#kernel = this.#runtimeDir().then((runtimeDir) =>
+      Kernel.start({
+        python: this.#opts.python,
+        cwd: this.#opts.workspace,
+        wrap: this.#wrap,
+        env,
+        runtimeDir,
+        maxOutputBytes: this.#opts.maxOutputBytes,
+      })
+    );
+    return this.#kernel;
+  }
+
+  /** Run one call. `send` emits events; `channel` carries transfers. */
+  async dispatch(
+    call: Call,
+    io: { onEvent: (ev: Event) => void; signal: AbortSignal; channel: Channel },
+  ): Promise<unknown> {
+    switch (call.op) {
+      case "python_exec": {
+        const k = await this.kernel();
+        return await k.execute(call.code, {
+          timeoutMs: call.timeout_ms,
+          onEvent: call.stream ? io.onEvent : undefined,
+          signal: io.signal,
+        });
+      }
+      case "python_interrupt":
+        await (await this.kernel()).interrupt();
+        return { status: "ok" };
+      case "python_restart":
+        await (await this.kernel()).restart();
+        return { status: "ok" };
+      case "shell_exec": {
+        const cwd = await resolveInWorkspace(this.#opts.workspace, call.cwd ?? ".", "cwd");
+        const st = await Deno.stat(cwd).catch(() => null);
+        if (!st?.isDirectory) {
+          throw new ShipError("invalid_path", "cwd is not a directory", {
+            field: "cwd",
+            reason: "not_a_directory",
+          });
+        }
+        return await runShell({
+          command: call.command,
+          cwd,
+          env: call.env,
+          baseEnv: { HOME: this.#opts.workspace, ...this.#opts.env },
+          timeoutMs: call.timeout_ms,
+          wrap: this.#wrap,
+          maxOutputBytes: this.#opts.maxOutputBytes,
+          onEvent: call.stream ? io.onEvent : undefined,
+          signal: io.signal,
+        });
+      }
+      case "fs_read":
+        return await this.fs.readText(call.path, call.max_bytes);
+      case "fs_write":
+        await this.fs.writeFile(call.path, call.content, call.encoding);
+        return { status: "ok" };
+      case "fs_list":
+        return await this.fs.list(call.path, call.show_hidden);
+      case "fs_delete":
+        await this.fs.remove(call.path);
+        return { status: "ok" };
+      case "fs_edit":
+        return await this.fs.edit(call.path, call.old_string, call.new_string, call.replace_all);
+      case "fs_upload": {
+        const rx = io.channel.openReceiver(call.stream_id);
+        try {
+          return await this.fs.upload(call.path, rx.stream, call.max_bytes);
+        } finally {
+          io.channel.dropStream(call.stream_id);
+        }
+      }
+      case "fs_download": {
+        const d = await this.fs.openDownload(call.path);
+        io.onEvent({ kind: "file_info", size: d.size });
+        const tx = io.channel.openSender(call.stream_id);
+        const n = await tx.pipeFrom(d.stream, io.signal);
+        io.channel.endStream(call.stream_id);
+        return { path: call.path, size: n };
+      }
+      case "cancel":
+        return { status: "ok" };
+    }
+  }
+
+  /** Stop the kernel. */
+  async close(): Promise<void> {
+    const k = await this.#kernel?.catch(() => null);
+    await k?.shutdown();
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * The ship's entry point inside a runtime. Reads its settings from the
+ * environment the driver set, removes the secret from its own environment,
+ * starts the runtime and serves Bay.
+ *
+ * @module
+ */
+import { runShipClient } from "./client.ts";
+import { ShipRuntime } from "./handlers.ts";
+
+const VERSION = "0.1.0";
+
+function env(name: string, fallback?: string): string {
+  const v = Deno.env.get(name) ?? fallback;
+  if (v === undefined) {
+    console.error(JSON.stringify({ level: "error", msg: `ship: ${name} is required` }));
+    Deno.exit(2);
+  }
+  return v;
+}
+
+const token = env("SHIP_TOKEN");
+Deno.env.delete("SHIP_TOKEN");
+const log = (msg: string, fields?: Record<string, unknown>) =>
+  console.error(JSON.stringify({ ts: new Date().toISOString(), src: "ship", msg, ...fields }));
+const uid = Deno.env.get("SHIP_UID");
+const runtime = new ShipRuntime({
+  workspace: env("SHIP_WORKSPACE", "/workspace"),
+  user: uid ? { uid: Number(uid), gid: Number(env("SHIP_GID", uid)) } : undefined,
+  python: env("SHIP_PYTHON", "/usr/bin/python3"),
+  env: JSON.parse(env("SHIP_USER_ENV", "{}")),
+  runtimeDir: env("SHIP_RUNTIME_DIR", "/tmp/.ship"),
+  maxOutputBytes: Number(env("SHIP_MAX_OUTPUT_BYTES", String(1024 * 1024))),
+  eagerKernel: env("SHIP_EAGER_KERNEL", "1") === "1",
+});
+const heartbeatMs = Number(env("SHIP_HEARTBEAT_MS", "5000"));
+const reason = await runShipClient(runtime, {
+  sessionId: env("SHIP_SESSION_ID"),
+  token,
+  socketPath: Deno.env.get("SHIP_SOCKET"),
+  url: Deno.env.get("SHIP_BAY_URL"),
+  heartbeatMs,
+  timeoutMs: Number(env("SHIP_HEARTBEAT_TIMEOUT_MS", String(heartbeatMs * 3))),
+  maxOfflineMs: Number(env("SHIP_MAX_OFFLINE_MS", "120000")),
+  version: VERSION,
+  log,
+});
+log("ship exiting", { reason });
+await runtime.close().catch(() => {});
+Deno.exit(0);
