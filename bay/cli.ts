@@ -32,7 +32,8 @@ const { positionals, values } = parseArgs({
   },
 });
 const [cmd, arg] = positionals;
-const usage = "usage: keys create --owner O [--name N] [--admin] | keys list [--owner O] | keys revoke ID";
+const usage =
+  "usage: keys create --owner O [--name N] [--admin] | keys list [--owner O] | keys revoke ID";
 if (!cmd) {
   console.error(usage);
   Deno.exit(2);

@@ -104,13 +104,17 @@ export async function startBay(config: Config, over: BayOverrides = {}): Promise
     shipSocketPath = join(runDir, "ship.sock");
     await Deno.remove(shipSocketPath).catch(() => {});
     const handler = shipConnectHandler(hub);
-    socketServer = Deno.serve({
-      path: shipSocketPath,
-      transport: "unix",
-      onListen: () => {},
-    }, (req) => new URL(req.url).pathname === "/v1/ship/connect"
-      ? handler(req)
-      : new Response("not found", { status: 404 }));
+    socketServer = Deno.serve(
+      {
+        path: shipSocketPath,
+        transport: "unix",
+        onListen: () => {},
+      },
+      (req) =>
+        new URL(req.url).pathname === "/v1/ship/connect"
+          ? handler(req)
+          : new Response("not found", { status: 404 }),
+    );
     await Deno.chmod(shipSocketPath, 0o600);
   }
   sessions = new SessionManager({
@@ -144,7 +148,9 @@ export async function startBay(config: Config, over: BayOverrides = {}): Promise
       hostname: config.host,
       port: config.port,
       onListen: (addr) => {
-        url = `http://${addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname}:${addr.port}`;
+        url = `http://${
+          addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname
+        }:${addr.port}`;
         ready.resolve();
       },
     }, app.fetch);

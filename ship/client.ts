@@ -29,7 +29,10 @@ export interface ShipClientOptions {
 }
 
 /** Serve Bay until the credential is refused or Bay stays away too long. */
-export async function runShipClient(runtime: ShipRuntime, opts: ShipClientOptions): Promise<string> {
+export async function runShipClient(
+  runtime: ShipRuntime,
+  opts: ShipClientOptions,
+): Promise<string> {
   let offlineSince = Date.now();
   let delay = 100;
   while (true) {
@@ -110,7 +113,9 @@ function serveOnce(
           const failure = e instanceof ShipError
             ? e.toFailure()
             : { code: "ship_error", message: e instanceof Error ? e.message : String(e) };
-          if (!(e instanceof ShipError)) opts.log("call failed", { op: f.call.op, error: String(e) });
+          if (!(e instanceof ShipError)) {
+            opts.log("call failed", { op: f.call.op, error: String(e) });
+          }
           channel.send({ t: "err", id: f.id, error: failure });
         },
       ).finally(() => inflight.delete(f.id));

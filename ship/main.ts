@@ -19,8 +19,29 @@ function env(name: string, fallback?: string): string {
   return v;
 }
 
-const token = env("SHIP_TOKEN");
-Deno.env.delete("SHIP_TOKEN");
+/** The credential: from stdin (preferred: never in the environment) or SHIP_TOKEN. */
+async function readToken(): Promise<string> {
+  const fromEnv = Deno.env.get("SHIP_TOKEN");
+  Deno.env.delete("SHIP_TOKEN");
+  if (fromEnv) return fromEnv;
+  const buf = new Uint8Array(256);
+  let text = "";
+  while (!text.includes("\n")) {
+    const n = await Deno.stdin.read(buf);
+    if (n === null) break;
+    text += new TextDecoder().decode(buf.subarray(0, n));
+  }
+  Deno.stdin.close();
+  return text.trim();
+}
+
+const token = await readToken();
+if (!token) {
+  console.error(
+    JSON.stringify({ level: "error", msg: "ship: no credential on stdin or SHIP_TOKEN" }),
+  );
+  Deno.exit(2);
+}
 const log = (msg: string, fields?: Record<string, unknown>) =>
   console.error(JSON.stringify({ ts: new Date().toISOString(), src: "ship", msg, ...fields }));
 const uid = Deno.env.get("SHIP_UID");

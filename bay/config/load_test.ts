@@ -33,7 +33,10 @@ profiles:
   assert.ok(r.ok);
   assert.equal(r.config.port, 9001);
   assert.equal(r.config.driver, "fake");
-  assert.deepEqual(r.config.profiles.map((p) => [p.id, p.memoryMb]), [["small", 256], ["big", 1024]]);
+  assert.deepEqual(r.config.profiles.map((p) => [p.id, p.memoryMb]), [["small", 256], [
+    "big",
+    1024,
+  ]]);
 });
 
 Deno.test("config: file errors name the field path inside profiles", () => {

@@ -78,7 +78,9 @@ export const ConfigSchema = z.object({
   /** Python used for the kernel (local driver). */
   pythonPath: z.string().default("/usr/bin/python3"),
   dockerSocketPath: z.string().default("/var/run/docker.sock"),
-  profiles: z.array(ProfileSchema).min(1).default(() => DEFAULT_PROFILES.map((p) => ProfileSchema.parse(p)))
+  profiles: z.array(ProfileSchema).min(1).default(() =>
+    DEFAULT_PROFILES.map((p) => ProfileSchema.parse(p))
+  )
     .refine((ps) => new Set(ps.map((p) => p.id)).size === ps.length, "profile ids must be unique"),
 });
 /** Every Bay setting, parsed. */

@@ -5,11 +5,7 @@
  * @module
  */
 import { checkRelativePath, describePathReason } from "@shipyard/ship/paths";
-import {
-  type Event,
-  PythonExecResult,
-  ShellExecResult,
-} from "@shipyard/ship/protocol";
+import { type Event, PythonExecResult, ShellExecResult } from "@shipyard/ship/protocol";
 import { BayError } from "../errors.ts";
 import type { Db } from "../store/db.ts";
 import { insertExecution, normalizeTags } from "../store/executions.ts";
@@ -60,7 +56,12 @@ export class ExecService {
     const t0 = performance.now();
     opts.onStarted?.();
     const raw = await ship.call(
-      { op: "python_exec", code: input.code, timeout_ms: input.timeout * 1000, stream: !!opts.onEvent },
+      {
+        op: "python_exec",
+        code: input.code,
+        timeout_ms: input.timeout * 1000,
+        stream: !!opts.onEvent,
+      },
       opts,
     );
     const r = parseResult(PythonExecResult, raw);
@@ -180,7 +181,10 @@ export class ExecService {
   }
 }
 
-function parseResult<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }, raw: unknown): T {
+function parseResult<T>(
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } },
+  raw: unknown,
+): T {
   const r = schema.safeParse(raw);
   if (!r.success) throw new BayError("ship_error", "the ship sent a malformed result");
   return r.data;

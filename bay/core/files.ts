@@ -5,7 +5,12 @@
  * @module
  */
 import { checkRelativePath, describePathReason } from "@shipyard/ship/paths";
-import { FsEditResult, FsListResult, FsReadResult, FsTransferResult } from "@shipyard/ship/protocol";
+import {
+  FsEditResult,
+  FsListResult,
+  FsReadResult,
+  FsTransferResult,
+} from "@shipyard/ship/protocol";
 import type { Config } from "../config/schema.ts";
 import { BayError } from "../errors.ts";
 import type { SandboxService } from "./sandboxes.ts";
@@ -22,7 +27,10 @@ export function checkPath(path: string, field = "path"): string {
   return r.normalized;
 }
 
-function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }, raw: unknown): T {
+function parse<T>(
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } },
+  raw: unknown,
+): T {
   const r = schema.safeParse(raw);
   if (!r.success) throw new BayError("ship_error", "the ship sent a malformed result");
   return r.data;
@@ -46,11 +54,20 @@ export class FileService {
   async read(owner: string, id: string, path: string) {
     const p = checkPath(path);
     const ship = await this.#ship(owner, id);
-    return parse(FsReadResult, await ship.call({ op: "fs_read", path: p, max_bytes: this.#config.maxReadBytes }));
+    return parse(
+      FsReadResult,
+      await ship.call({ op: "fs_read", path: p, max_bytes: this.#config.maxReadBytes }),
+    );
   }
 
   /** Write a file (text or base64). */
-  async write(owner: string, id: string, path: string, content: string, encoding: "utf-8" | "base64") {
+  async write(
+    owner: string,
+    id: string,
+    path: string,
+    content: string,
+    encoding: "utf-8" | "base64",
+  ) {
     const p = checkPath(path);
     const ship = await this.#ship(owner, id);
     await ship.call({ op: "fs_write", path: p, content, encoding });
@@ -60,7 +77,10 @@ export class FileService {
   async list(owner: string, id: string, path: string, showHidden: boolean) {
     const p = checkPath(path);
     const ship = await this.#ship(owner, id);
-    return parse(FsListResult, await ship.call({ op: "fs_list", path: p, show_hidden: showHidden }));
+    return parse(
+      FsListResult,
+      await ship.call({ op: "fs_list", path: p, show_hidden: showHidden }),
+    );
   }
 
   /** Delete a file or directory (recursive). */

@@ -63,7 +63,9 @@ export class SandboxService {
       ? await getSession(this.#d.db, row.current_session_id)
       : undefined;
     let containers: ContainerView[] | null = null;
-    if (withContainers && session && (session.status === "ready" || session.status === "starting")) {
+    if (
+      withContainers && session && (session.status === "ready" || session.status === "starting")
+    ) {
       const conn = this.#d.hub.get(session.id);
       containers = [{
         name: "ship",
@@ -228,10 +230,14 @@ export class SandboxService {
     const row = await this.#row(owner, id);
     const profile = this.profile(row.profile);
     if (!profile || !profile.capabilities.includes(capability)) {
-      throw new BayError("capability_not_supported", `profile ${row.profile} has no ${capability}`, {
-        capability,
-        available: profile ? [...profile.capabilities] : [],
-      });
+      throw new BayError(
+        "capability_not_supported",
+        `profile ${row.profile} has no ${capability}`,
+        {
+          capability,
+          available: profile ? [...profile.capabilities] : [],
+        },
+      );
     }
     if (sandboxStatus(row, undefined) === "expired") throw expired(row);
     await this.touch(row);

@@ -13,13 +13,7 @@ import type { Db } from "../store/db.ts";
 import { getCargo } from "../store/cargos.ts";
 import type { SandboxRow } from "../store/rows.ts";
 import { updateSandbox } from "../store/sandboxes.ts";
-import {
-  endSession,
-  getSession,
-  insertSession,
-  markReady,
-  setRuntime,
-} from "../store/sessions.ts";
+import { endSession, getSession, insertSession, markReady, setRuntime } from "../store/sessions.ts";
 import { hashKey } from "./auth.ts";
 import { newId, randomHex } from "./ids.ts";
 import type { Logger } from "./log.ts";
@@ -141,7 +135,10 @@ export class SessionManager {
       if (info && info.state !== "running") {
         this.#d.hub.fail(
           sessionId,
-          new BayError("ship_error", `runtime exited before its ship connected: ${info.reason ?? info.state}`),
+          new BayError(
+            "ship_error",
+            `runtime exited before its ship connected: ${info.reason ?? info.state}`,
+          ),
         );
       }
     }, 250);

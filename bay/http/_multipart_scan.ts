@@ -49,32 +49,47 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 }
 
 /**
- * Pull-based scanner over the request body. It holds at most the undecided
- * tail of the previous chunk (shorter than the delimiter) plus one incoming
- * chunk, or a header block still being read (bounded by the caller's limit).
- * Byte arrays it hands out never share memory with what it keeps.
+ * Pull-based scanner over the request body. It holds at most one incoming
+ * chunk plus an undecided tail shorter than the delimiter, or a header block
+ * still being read (bounded by the caller's limit). Body bytes are handed out
+ * as subarrays of the incoming chunks (copied only around a held-back tail),
+ * and never share memory with what the scanner keeps.
  */
 export class Scanner {
   readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
   readonly #delim: Uint8Array;
   // A virtual CRLF, so a first boundary at the very start of the body is found.
   #buf: Uint8Array = Uint8Array.of(CR, LF);
+  // Unread remainder of the latest chunk (see `#fill`).
+  #rest: Uint8Array = EMPTY;
 
   constructor(reader: ReadableStreamDefaultReader<Uint8Array>, boundary: string) {
     this.#reader = reader;
     this.#delim = new TextEncoder().encode(`\r\n--${boundary}`);
   }
 
-  /** Appends the next non-empty chunk to the unconsumed bytes; false at end of input. */
-  async #fill(): Promise<boolean> {
-    for (;;) {
-      const { done, value } = await this.#reader.read();
-      if (done) return false;
-      if (!(value instanceof Uint8Array)) throw new TypeError("body chunks must be Uint8Array");
-      if (value.length === 0) continue;
-      this.#buf = this.#buf.length === 0 ? value : concat(this.#buf, value);
-      return true;
+  /**
+   * Appends more input to the unconsumed bytes; false at end of input. With
+   * `step`, a held-back tail is joined with just enough of the next chunk to
+   * decide it (the rest waits in `#rest`), so a big chunk is not copied.
+   */
+  async #fill(step = false): Promise<boolean> {
+    let value = this.#rest;
+    this.#rest = EMPTY;
+    while (value.length === 0) {
+      const r = await this.#reader.read();
+      if (r.done) return false;
+      if (!(r.value instanceof Uint8Array)) throw new TypeError("body chunks must be Uint8Array");
+      value = r.value;
     }
+    const m = this.#delim.length;
+    if (this.#buf.length === 0) this.#buf = value;
+    else if (!step || value.length <= 2 * m) this.#buf = concat(this.#buf, value);
+    else {
+      this.#buf = concat(this.#buf, value.subarray(0, m));
+      this.#rest = value.subarray(m);
+    }
+    return true;
   }
 
   /**
@@ -93,7 +108,7 @@ export class Scanner {
         this.#buf = at === buf.length ? EMPTY : buf.slice(at);
         return buf.subarray(0, at);
       }
-      if (!(await this.#fill())) throw truncated();
+      if (!(await this.#fill(true))) throw truncated();
     }
   }
 

@@ -9,7 +9,10 @@ import type { CargoRow } from "./rows.ts";
 /** Insert a cargo row. */
 export async function insertCargo(
   sql: Sql,
-  row: Pick<CargoRow, "id" | "owner" | "managed" | "managed_by_sandbox_id" | "backend" | "size_limit_mb">,
+  row: Pick<
+    CargoRow,
+    "id" | "owner" | "managed" | "managed_by_sandbox_id" | "backend" | "size_limit_mb"
+  >,
 ): Promise<CargoRow> {
   const [r] = await sql.query<CargoRow>(
     `INSERT INTO cargos (id, owner, managed, managed_by_sandbox_id, backend, size_limit_mb)
@@ -61,7 +64,9 @@ export async function activeSandboxIds(sql: Sql, cargoId: string): Promise<strin
 
 /** Mark a cargo deleted. */
 export async function markCargoDeleted(sql: Sql, id: string): Promise<void> {
-  await sql.query(`UPDATE cargos SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL`, [id]);
+  await sql.query(`UPDATE cargos SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL`, [
+    id,
+  ]);
 }
 
 /** Record use of a cargo. */
@@ -71,6 +76,9 @@ export async function touchCargo(sql: Sql, id: string): Promise<void> {
 
 /** Hard-delete a cargo row once its storage is gone (only rows already marked deleted). */
 export async function purgeCargo(sql: Sql, id: string): Promise<void> {
-  await sql.query(`DELETE FROM cargos WHERE id = $1 AND deleted_at IS NOT NULL
-    AND NOT EXISTS (SELECT 1 FROM sandboxes WHERE cargo_id = $1)`, [id]);
+  await sql.query(
+    `DELETE FROM cargos WHERE id = $1 AND deleted_at IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM sandboxes WHERE cargo_id = $1)`,
+    [id],
+  );
 }

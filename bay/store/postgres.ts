@@ -149,6 +149,9 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
     max: opts.max ?? 10,
     connect_timeout: opts.connectTimeout ?? 10,
     onnotice: () => {},
+    // Reconnect delay after a failed connection, in seconds: postgres.js grows it to 20 s,
+    // which would keep Bay answering 503 long after the database is back.
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 2),
     transform: { undefined: null },
     types: { int8: INT8, json: JSON_TYPE },
     ...(opts.database ? { database: opts.database } : {}),

@@ -48,6 +48,7 @@ export class KernelProcess {
   readonly #shell: zmq.Dealer;
   readonly #control: zmq.Dealer;
   readonly #iopub: zmq.Subscriber;
+  readonly #iopubAddr: string;
   readonly #replies = new Map<string, Handler>();
   readonly #iopubHandlers = new Map<string, Handler>();
   readonly #sending = new Map<Channel, Promise<unknown>>();
@@ -67,14 +68,17 @@ export class KernelProcess {
       this.#exitListeners.clear();
       return s;
     });
-    // A peer sending a bigger message is disconnected (and reconnected):
-    // the message is lost rather than held in memory several times over.
-    const opts = { linger: 0, sendTimeout: 0, maxMessageSize };
+    // An iopub message over the cap makes libzmq drop the connection (it does
+    // not reconnect by itself: see #watch), so the message is lost rather than
+    // held in memory several times over.
+    // Replies are left uncapped: losing one would wedge the channel.
+    const opts = { linger: 0, sendTimeout: 0 };
     this.#shell = new zmq.Dealer(opts);
     this.#control = new zmq.Dealer(opts);
     this.#iopub = new zmq.Subscriber({ linger: 0, maxMessageSize });
     this.#shell.connect(`tcp://127.0.0.1:${ports[0]}`);
-    this.#iopub.connect(`tcp://127.0.0.1:${ports[1]}`);
+    this.#iopubAddr = `tcp://127.0.0.1:${ports[1]}`;
+    this.#iopub.connect(this.#iopubAddr);
     this.#control.connect(`tcp://127.0.0.1:${ports[3]}`);
     this.#iopub.subscribe();
     this.#tasks.push(
@@ -128,31 +132,49 @@ export class KernelProcess {
     }
   }
 
-  /** Count iopub disconnects: iopub messages may have been lost across one. */
+  /**
+   * Reconnect iopub after a disconnect (libzmq gives up on a connection it
+   * dropped for a protocol error such as an oversized message) and count it:
+   * messages published meanwhile are lost.
+   */
   async #watch(sock: zmq.Subscriber): Promise<void> {
     try {
-      for await (const ev of sock.events) if (ev.type === "disconnect") this.iopubDisconnects++;
+      for await (const ev of sock.events) {
+        console.log("EV", ev.type, JSON.stringify(ev));
+        if (ev.type !== "disconnect" || this.closing || !this.alive) continue;
+        this.iopubDisconnects++;
+        try {
+          sock.disconnect(this.#iopubAddr);
+        } catch {
+          // no longer connected: fine
+        }
+        sock.connect(this.#iopubAddr);
+        sock.subscribe();
+      }
     } catch {
       // socket closed
     }
   }
 
   async #pump(sock: zmq.Dealer | zmq.Subscriber, handlers: Map<string, Handler>): Promise<void> {
-    try {
-      for await (const frames of sock) {
-        const msg = this.wire.decode(frames);
-        const parent = msg?.parent_header.msg_id;
-        if (!msg || !parent) continue;
-        const h = handlers.get(parent);
-        if (!h) continue;
-        try {
-          h(msg);
-        } catch {
-          // a handler's bug must not stop message routing
-        }
+    while (!sock.closed) {
+      let frames: Uint8Array[];
+      try {
+        frames = await sock.receive();
+      } catch (e) {
+        console.log("PUMP ERR", e);
+        if (sock.closed) return;
+        await sleep(10); // a transient receive error: keep reading
+        continue;
       }
-    } catch {
-      // socket closed under us
+      const msg = this.wire.decode(frames);
+      const h = msg?.parent_header.msg_id ? handlers.get(msg.parent_header.msg_id) : undefined;
+      if (!msg || !h) continue;
+      try {
+        h(msg);
+      } catch {
+        // a handler's bug must not stop message routing
+      }
     }
   }
 

@@ -12,7 +12,7 @@ export interface FakeDriverOptions {
   /** Called for every started session (e.g. to connect a ship). */
   launch?: (spec: SessionSpec) => void | Promise<void>;
   /** Called when a runtime is stopped. */
-  onStop?: (runtimeId: string) => void;
+  onStop?: (runtimeId: string, spec: SessionSpec) => void;
 }
 
 /** An in-memory driver for tests. */
@@ -67,7 +67,8 @@ export class FakeDriver implements Driver {
   }
 
   stopSession(runtimeId: string): Promise<void> {
-    if (this.runtimes.delete(runtimeId)) this.#opts.onStop?.(runtimeId);
+    const spec = this.specs.get(runtimeId);
+    if (this.runtimes.delete(runtimeId) && spec) this.#opts.onStop?.(runtimeId, spec);
     this.specs.delete(runtimeId);
     return Promise.resolve();
   }

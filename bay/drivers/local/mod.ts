@@ -37,7 +37,11 @@ const TAIL = 8192;
 
 /** Check bwrap is usable, then build the driver. */
 export async function createLocalDriver(opts: LocalDriverOptions): Promise<Driver> {
-  const probe = await new Deno.Command(opts.bwrapPath, { args: ["--version"], stdout: "null", stderr: "null" })
+  const probe = await new Deno.Command(opts.bwrapPath, {
+    args: ["--version"],
+    stdout: "null",
+    stderr: "null",
+  })
     .output().catch((e) => ({ success: false, error: e }));
   if (!probe.success) {
     throw new Error(`local driver: ${opts.bwrapPath} is not runnable (install bubblewrap)`);
@@ -118,7 +122,6 @@ export class LocalDriver implements Driver {
     const env: Record<string, string> = {
       PATH: "/usr/local/bin:/usr/bin:/bin",
       SHIP_SESSION_ID: spec.sessionId,
-      SHIP_TOKEN: spec.channel.token,
       SHIP_SOCKET: "/run/bay/ship.sock",
       SHIP_UID: String(this.#opts.uid),
       SHIP_GID: String(this.#opts.gid),
@@ -128,7 +131,8 @@ export class LocalDriver implements Driver {
       SHIP_RUNTIME_DIR: "/tmp/.ship",
       SHIP_HEARTBEAT_MS: String(this.#opts.heartbeatMs),
       SHIP_EAGER_KERNEL: spec.profile.capabilities.includes("python") ? "1" : "0",
-      DENO_DIR: "/run/ship/deno",
+      // Read-only and absent: nothing the ship runs can be altered through a cache.
+      DENO_DIR: "/opt/shipyard/.no-deno-dir",
       HOME: "/run/ship",
       NO_COLOR: "1",
     };
@@ -136,7 +140,7 @@ export class LocalDriver implements Driver {
       args,
       env,
       clearEnv: true,
-      stdin: "null",
+      stdin: "piped",
       stdout: "piped",
       stderr: "piped",
     }).spawn();
@@ -152,6 +156,10 @@ export class LocalDriver implements Driver {
       tail: "",
     };
     this.#runtimes.set(runtimeId, rt);
+    // The credential travels on stdin, so it never sits in any environment block.
+    const w = child.stdin.getWriter();
+    await w.write(new TextEncoder().encode(spec.channel.token + "\n")).catch(() => {});
+    await w.close().catch(() => {});
     const keep = async (s: ReadableStream<Uint8Array>) => {
       for await (const chunk of s.pipeThrough(new TextDecoderStream())) {
         rt.tail = (rt.tail + chunk).slice(-TAIL);
