@@ -18,15 +18,18 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 
+# The newest installed server version (a client-only version does not count).
 newest_version() {
-  ls /usr/lib/postgresql 2>/dev/null | sort -V | tail -n 1
+  local bin
+  for bin in /usr/lib/postgresql/*/bin/postgres; do
+    [ -x "$bin" ] && basename "$(dirname "$(dirname "$bin")")"
+  done | sort -V | tail -n 1
 }
 
-if ! command -v pg_ctlcluster >/dev/null 2>&1 || [ -z "$(newest_version)" ] ||
-  [ ! -x "/usr/lib/postgresql/$(newest_version)/bin/postgres" ]; then
+if ! command -v pg_ctlcluster >/dev/null 2>&1 || [ -z "$(newest_version)" ]; then
   log "installing postgresql"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2
+  apt-get update -qq >&2 || log "apt-get update failed; trying the install anyway"
   apt-get install -y -qq --no-install-recommends postgresql >&2
 fi
 

@@ -227,22 +227,6 @@ export function parseHeaderValue(s: string, escapes: boolean): HeaderValue | nul
   return { value, params };
 }
 
-/** The boundary of a `multipart/form-data` Content-Type; throws `MultipartError`. */
-export function boundaryOf(contentType: string): string {
-  const parsed = parseHeaderValue(contentType, true);
-  if (parsed === null || parsed.value !== "multipart/form-data") {
-    throw new MultipartError("Content-Type is not multipart/form-data");
-  }
-  const boundary = parsed.params.get("boundary");
-  if (boundary === undefined || boundary === "") {
-    throw new MultipartError("Content-Type has no boundary");
-  }
-  if (boundary.length > 70 || !/^[\x20-\x7e]*[\x21-\x7e]$/.test(boundary)) {
-    throw new MultipartError("invalid boundary (1-70 printable ASCII characters)");
-  }
-  return boundary;
-}
-
 /** Decodes an RFC 5987 `charset'lang'pct-encoded` value; null for an unsupported charset. */
 function decodeExtValue(v: string): string | null {
   const m = /^([^']*)'[^']*'(.*)$/.exec(v);

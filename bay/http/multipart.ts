@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { boundaryOf, MultipartError, parsePartHeaders, Scanner } from "./_multipart_scan.ts";
+import { MultipartError, parseHeaderValue, parsePartHeaders, Scanner } from "./_multipart_scan.ts";
 
 export { MultipartError };
 
@@ -41,6 +41,22 @@ export interface MultipartOptions {
   maxParts?: number;
   /** Largest header block of one part, in bytes. Default 16 KiB. */
   maxHeaderBytes?: number;
+}
+
+/** The boundary of a `multipart/form-data` Content-Type; throws `MultipartError`. */
+function boundaryOf(contentType: string): string {
+  const parsed = parseHeaderValue(contentType, true);
+  if (parsed === null || parsed.value !== "multipart/form-data") {
+    throw new MultipartError("Content-Type is not multipart/form-data");
+  }
+  const boundary = parsed.params.get("boundary");
+  if (boundary === undefined || boundary === "") {
+    throw new MultipartError("Content-Type has no boundary");
+  }
+  if (boundary.length > 70 || !/^[\x20-\x7e]*[\x21-\x7e]$/.test(boundary)) {
+    throw new MultipartError("invalid boundary (1-70 printable ASCII characters)");
+  }
+  return boundary;
 }
 
 function limit(value: number | undefined, fallback: number, what: string): number {

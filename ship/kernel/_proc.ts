@@ -47,8 +47,9 @@ export class KernelProcess {
   readonly #file: string;
   readonly #shell: zmq.Dealer;
   readonly #control: zmq.Dealer;
-  readonly #iopub: zmq.Subscriber;
+  #iopub!: zmq.Subscriber;
   readonly #iopubAddr: string;
+  readonly #maxMessageSize: number;
   readonly #replies = new Map<string, Handler>();
   readonly #iopubHandlers = new Map<string, Handler>();
   readonly #sending = new Map<Channel, Promise<unknown>>();
@@ -68,27 +69,33 @@ export class KernelProcess {
       this.#exitListeners.clear();
       return s;
     });
-    // An iopub message over the cap makes libzmq drop the connection (it does
-    // not reconnect by itself: see #watch), so the message is lost rather than
-    // held in memory several times over.
-    // Replies are left uncapped: losing one would wedge the channel.
+    this.#maxMessageSize = maxMessageSize;
+    this.#iopubAddr = `tcp://127.0.0.1:${ports[1]}`;
     const opts = { linger: 0, sendTimeout: 0 };
     this.#shell = new zmq.Dealer(opts);
     this.#control = new zmq.Dealer(opts);
-    this.#iopub = new zmq.Subscriber({ linger: 0, maxMessageSize });
     this.#shell.connect(`tcp://127.0.0.1:${ports[0]}`);
-    this.#iopubAddr = `tcp://127.0.0.1:${ports[1]}`;
-    this.#iopub.connect(this.#iopubAddr);
     this.#control.connect(`tcp://127.0.0.1:${ports[3]}`);
-    this.#iopub.subscribe();
     this.#tasks.push(
       this.#drain(child.stdout, false),
       this.#drain(child.stderr, true),
       this.#pump(this.#shell, this.#replies),
       this.#pump(this.#control, this.#replies),
-      this.#pump(this.#iopub, this.#iopubHandlers),
-      this.#watch(this.#iopub),
     );
+    this.#openIopub();
+  }
+
+  /**
+   * (Re)open the iopub subscriber. Messages over the size cap make libzmq
+   * drop the connection, so such a message is lost rather than held in
+   * memory several times over. Replies on shell/control are not capped:
+   * losing one would wedge the channel.
+   */
+  #openIopub(): void {
+    this.#iopub = new zmq.Subscriber({ linger: 0, maxMessageSize: this.#maxMessageSize });
+    this.#iopub.connect(this.#iopubAddr);
+    this.#iopub.subscribe();
+    this.#tasks.push(this.#pump(this.#iopub, this.#iopubHandlers), this.#watch(this.#iopub));
   }
 
   /** Spawn a kernel and connect to it; does not wait for readiness. */
@@ -133,23 +140,17 @@ export class KernelProcess {
   }
 
   /**
-   * Reconnect iopub after a disconnect (libzmq gives up on a connection it
-   * dropped for a protocol error such as an oversized message) and count it:
-   * messages published meanwhile are lost.
+   * Replace the iopub socket after a disconnect (a socket that refused an
+   * oversized message receives nothing more, even once reconnected) and
+   * count it: messages published meanwhile are lost.
    */
   async #watch(sock: zmq.Subscriber): Promise<void> {
     try {
       for await (const ev of sock.events) {
-        console.log("EV", ev.type, JSON.stringify(ev));
         if (ev.type !== "disconnect" || this.closing || !this.alive) continue;
         this.iopubDisconnects++;
-        try {
-          sock.disconnect(this.#iopubAddr);
-        } catch {
-          // no longer connected: fine
-        }
-        sock.connect(this.#iopubAddr);
-        sock.subscribe();
+        this.#openIopub();
+        sock.close();
       }
     } catch {
       // socket closed
@@ -161,8 +162,7 @@ export class KernelProcess {
       let frames: Uint8Array[];
       try {
         frames = await sock.receive();
-      } catch (e) {
-        console.log("PUMP ERR", e);
+      } catch {
         if (sock.closed) return;
         await sleep(10); // a transient receive error: keep reading
         continue;

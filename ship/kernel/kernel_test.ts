@@ -167,6 +167,19 @@ Deno.test("runaway output is truncated with a marker and bounded", async () => {
   }, { maxOutputBytes: 64 * 1024 });
 });
 
+Deno.test("an oversized iopub message is dropped without wedging iopub", async () => {
+  await withKernel(async (k) => {
+    const r = await k.execute(
+      "from IPython.display import display\ndisplay({'text/plain': 'x' * 40_000_000}, raw=True)",
+      T,
+    );
+    assert.equal(r.success, true);
+    assert.equal(r.truncated, true);
+    assert.match(r.output, /\[output truncated: an oversized message was dropped\]$/);
+    assert.equal((await k.execute("print('still here')", T)).output, "still here\n");
+  });
+});
+
 Deno.test("restart clears variables", async () => {
   await withKernel(async (k) => {
     await k.execute("gone = 1", T);

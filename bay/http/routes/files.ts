@@ -146,7 +146,7 @@ export function fileRoutes(s: Services) {
 
   app.openAPIRegistry.registerPath({
     method: "post",
-    path: "/v1/sandboxes/{id}/filesystem/upload",
+    path: "/{id}/filesystem/upload",
     tags,
     summary: "Upload a file (multipart form: file, path); streamed",
     request: {
