@@ -36,6 +36,14 @@ export function toBayError(err: unknown): BayError {
       }, 422);
     }
     if (err.status === 404) return new BayError("not_found", "not found");
+    if (err.status === 415) {
+      return new BayError("validation_error", "unsupported Content-Type: send application/json", {
+        issues: [{ path: "header.content-type", message: "expected application/json" }],
+      }, 415);
+    }
+    if (err.status >= 400 && err.status < 500) {
+      return new BayError("validation_error", err.message || "bad request", undefined, err.status);
+    }
   }
   return new BayError("internal_error", "internal error");
 }

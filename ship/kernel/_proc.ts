@@ -95,7 +95,7 @@ export class KernelProcess {
     this.#iopub = new zmq.Subscriber({ linger: 0, maxMessageSize: this.#maxMessageSize });
     this.#iopub.connect(this.#iopubAddr);
     this.#iopub.subscribe();
-    this.#tasks.push(this.#pump(this.#iopub, this.#iopubHandlers), this.#watch(this.#iopub));
+    this.#tasks.push(this.#pump(this.#iopub, this.#iopubHandlers));
   }
 
   /** Spawn a kernel and connect to it; does not wait for readiness. */
@@ -149,8 +149,6 @@ export class KernelProcess {
       for await (const ev of sock.events) {
         if (ev.type !== "disconnect" || this.closing || !this.alive) continue;
         this.iopubDisconnects++;
-        this.#openIopub();
-        sock.close();
       }
     } catch {
       // socket closed

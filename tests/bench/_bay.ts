@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { fromFileUrl, join } from "node:path";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 /** A running Bay subprocess. */
 export interface BayProcess {
@@ -19,7 +20,7 @@ export interface BayProcess {
   stop(): Promise<void>;
 }
 
-const MAIN = fromFileUrl(new URL("../../bay/main.ts", import.meta.url));
+const MAIN = fileURLToPath(new URL("../../bay/main.ts", import.meta.url));
 const TAIL = 16 * 1024;
 
 /** A loopback TCP port that was free a moment ago. */

@@ -1,0 +1,275 @@
+/**
+ * The end-to-end fixture: a REAL Bay subprocess (`deno run bay/main.ts`) on a
+ * free loopback port, a temporary data directory and a fixed API key, driven
+ * only over HTTP. `E2E_DRIVER` picks the driver (default `local`).
+ *
+ * ```ts
+ * await withBay({}, async (bay) => {
+ *   const sb = await bay.createSandbox();
+ *   const r = await bay.api("POST", `/v1/sandboxes/${sb.id}/shell/exec`, { command: "id" });
+ * });
+ * ```
+ *
+ * Host-side helpers (finding the ship process, checking cargo directories)
+ * are in `_host.ts`; they are the only driver-specific part of the suite.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The key every e2e Bay accepts. */
+export const API_KEY = "e2e-key-0123456789abcdef";
+/** The driver under test. */
+export const DRIVER = Deno.env.get("E2E_DRIVER") || "local";
+
+const MAIN = fileURLToPath(new URL("../../bay/main.ts", import.meta.url));
+const TAIL = 64 * 1024;
+
+/** A JSON answer of Bay, body already read. */
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  // deno-lint-ignore no-explicit-any
+  body: any;
+  text: string;
+}
+
+/** Options of {@link startBay}. */
+export interface BayOptions {
+  /** YAML written to a config file passed as `BAY_CONFIG_FILE`. */
+  configYaml?: string;
+  /** Extra `BAY_*` variables. */
+  env?: Record<string, string>;
+}
+
+/** A sandbox object as Bay returns it. */
+export interface SandboxObj {
+  id: string;
+  cargo_id: string;
+  status: string;
+  profile: string;
+}
+
+/** A loopback TCP port that was free a moment ago. */
+export function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+/** A running Bay subprocess. */
+export class E2EBay {
+  readonly url: string;
+  readonly dataDir: string;
+  readonly pid: number;
+  readonly driver = DRIVER;
+  #child: Deno.ChildProcess;
+  #tail: () => string;
+  #stop: () => Promise<void>;
+
+  constructor(
+    url: string,
+    dataDir: string,
+    child: Deno.ChildProcess,
+    tail: () => string,
+    stop: () => Promise<void>,
+  ) {
+    this.url = url;
+    this.dataDir = dataDir;
+    this.pid = child.pid;
+    this.#child = child;
+    this.#tail = tail;
+    this.#stop = stop;
+  }
+
+  /** The last output of Bay (stdout and stderr). */
+  logTail(): string {
+    return this.#tail();
+  }
+
+  /** A raw authenticated request; the caller consumes the body. */
+  fetch(path: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (!headers.has("Authorization")) headers.set("Authorization", `Bearer ${API_KEY}`);
+    return fetch(`${this.url}${path}`, { ...init, headers });
+  }
+
+  /** A JSON request; the body is read and parsed (null when empty or not JSON). */
+  async api(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ApiResponse> {
+    const h: Record<string, string> = { ...headers };
+    if (body !== undefined) h["Content-Type"] = "application/json";
+    const res = await this.fetch(path, {
+      method,
+      headers: h,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: unknown = null;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch { /* not JSON */ }
+    return { status: res.status, headers: res.headers, body: parsed, text };
+  }
+
+  /** Create a sandbox (201 asserted) and return it. */
+  async createSandbox(body: Record<string, unknown> = {}): Promise<SandboxObj> {
+    const r = await this.api("POST", "/v1/sandboxes", body);
+    if (r.status !== 201) throw new Error(`create sandbox: ${r.status} ${r.text}`);
+    return r.body;
+  }
+
+  /** Delete a sandbox (best effort, for cleanup). */
+  async deleteSandbox(id: string): Promise<void> {
+    await this.api("DELETE", `/v1/sandboxes/${id}`).catch(() => {});
+  }
+
+  /** `POST …/shell/exec`, expecting 200; returns the result object. */
+  // deno-lint-ignore no-explicit-any
+  async sh(id: string, command: string, extra: Record<string, unknown> = {}): Promise<any> {
+    const r = await this.api("POST", `/v1/sandboxes/${id}/shell/exec`, { command, ...extra });
+    if (r.status !== 200) throw new Error(`shell exec: ${r.status} ${r.text}`);
+    return r.body;
+  }
+
+  /** `POST …/python/exec`, expecting 200; returns the result object. */
+  // deno-lint-ignore no-explicit-any
+  async py(id: string, code: string, extra: Record<string, unknown> = {}): Promise<any> {
+    const r = await this.api("POST", `/v1/sandboxes/${id}/python/exec`, { code, ...extra });
+    if (r.status !== 200) throw new Error(`python exec: ${r.status} ${r.text}`);
+    return r.body;
+  }
+
+  /** Whether the Bay process is still running. */
+  get running(): boolean {
+    try {
+      Deno.kill(this.#child.pid, "SIGCONT");
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** SIGTERM, SIGKILL after a grace period; waits for exit, removes the data dir. */
+  stop(): Promise<void> {
+    return this.#stop();
+  }
+}
+
+/** Start Bay and wait until `/health` answers. Stop it in `finally`. */
+export async function startBay(opts: BayOptions = {}, readyTimeoutMs = 60_000): Promise<E2EBay> {
+  const dataDir = await Deno.makeTempDir({ prefix: "bay-e2e-" });
+  const port = freePort();
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(Deno.env.toObject())) {
+    if (!k.startsWith("BAY_")) env[k] = v; // no stray BAY_* settings from the caller
+  }
+  Object.assign(env, {
+    BAY_DRIVER: DRIVER,
+    BAY_DATA_DIR: join(dataDir, "data"),
+    BAY_HOST: "127.0.0.1",
+    BAY_PORT: String(port),
+    BAY_API_KEY: API_KEY,
+    BAY_HEARTBEAT_INTERVAL_MS: "500",
+    BAY_HEARTBEAT_TIMEOUT_MS: "2000",
+    NO_COLOR: "1",
+    ...opts.env,
+  });
+  if (opts.configYaml !== undefined) {
+    const file = join(dataDir, "bay.yaml");
+    await Deno.writeTextFile(file, opts.configYaml);
+    env.BAY_CONFIG_FILE = file;
+  }
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--frozen", "--unstable-no-legacy-abort", MAIN],
+    env,
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let tail = "";
+  const drain = async (s: ReadableStream<Uint8Array>) => {
+    for await (const text of s.pipeThrough(new TextDecoderStream())) {
+      tail = (tail + text).slice(-TAIL);
+    }
+  };
+  const drained = Promise.all([drain(child.stdout), drain(child.stderr)]).catch(() => {});
+  let exitCode: number | null = null;
+  const exited = child.status.then((st) => {
+    exitCode = st.code;
+  });
+  let stopped: Promise<void> | null = null;
+  const stop = () =>
+    stopped ??= (async () => {
+      try {
+        child.kill("SIGTERM");
+      } catch { /* already exited */ }
+      const grace = setTimeout(() => {
+        try {
+          child.kill("SIGKILL");
+        } catch { /* already exited */ }
+      }, 20_000);
+      await exited;
+      clearTimeout(grace);
+      await drained;
+      await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+    })();
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + readyTimeoutMs;
+  try {
+    for (;;) {
+      if (exitCode !== null) throw new Error(`Bay exited early (code ${exitCode}):\n${tail}`);
+      if (Date.now() > deadline) throw new Error(`Bay not healthy in ${readyTimeoutMs} ms:\n${tail}`);
+      const ok = await fetch(`${url}/health`).then(
+        async (r) => r.ok && (await r.json()).status === "ok",
+        () => false,
+      );
+      if (ok) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return new E2EBay(url, join(dataDir, "data"), child, () => tail, stop);
+}
+
+/** Run `fn` against a fresh Bay; Bay is stopped (and its log shown on failure) afterwards. */
+export async function withBay(opts: BayOptions, fn: (bay: E2EBay) => Promise<void>) {
+  const bay = await startBay(opts);
+  try {
+    await fn(bay);
+  } catch (e) {
+    console.error(`--- Bay log tail ---\n${bay.logTail().slice(-8000)}\n---`);
+    throw e;
+  } finally {
+    await bay.stop();
+  }
+}
+
+/** Wait until `check` returns true (polling), or fail with `what`. */
+export async function eventually(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+  everyMs = 100,
+): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Sleep `ms`. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
