@@ -84,7 +84,7 @@ export async function startBay(config: Config, over: BayOverrides = {}): Promise
   const keys = await bootstrapKeys(db, { apiKey: config.apiKey, dataDir });
   const instanceId = config.instanceId ?? `bay-${randomHex(4)}`;
   const driver = over.driver ?? await makeDriver(config, log);
-  let sessions!: SessionManager;
+  let sessions: SessionManager | null = null;
   const hub = new ShipHub({
     heartbeatMs: config.heartbeatIntervalMs,
     timeoutMs: config.heartbeatTimeoutMs,
@@ -93,7 +93,7 @@ export async function startBay(config: Config, over: BayOverrides = {}): Promise
       return !!s && (s.status === "starting" || s.status === "ready") &&
         s.token_hash === await hashKey(token);
     },
-    onDetach: (sid, reason) => sessions.onDetach(sid, reason),
+    onDetach: (sid, reason) => sessions?.onDetach(sid, reason),
     log: (msg, fields) => log.info(msg, fields),
   });
   let shipSocketPath: string | null = null;

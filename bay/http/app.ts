@@ -41,13 +41,15 @@ export function createApp(s: Services): Hono<BayEnv> {
   app.get("/v1/ship/connect", (c) => shipConnectHandler(s.hub)(c.req.raw));
   app.route("/", systemRoutes(s));
 
-  app.use("/v1/*", async (c, next) => {
+  const auth = authenticate(s);
+  const limit = limitBody(s.config.maxBodyBytes);
+  app.use("/v1/*", (c, next) => {
     if (c.req.path === "/v1/profiles") return next();
-    return authenticate(s)(c, next);
+    return auth(c, next);
   });
-  app.use("/v1/*", async (c, next) => {
+  app.use("/v1/*", (c, next) => {
     if (c.req.method === "POST" && c.req.path.endsWith("/filesystem/upload")) return next();
-    return limitBody(s.config.maxBodyBytes)(c, next);
+    return limit(c, next);
   });
   app.route("/v1/sandboxes", sandboxRoutes(s));
   app.route("/v1/sandboxes", execRoutes(s));

@@ -44,7 +44,10 @@ Deno.test("errors: 401 without or with a wrong key; profiles and health need non
     const d = await (await t.request("GET", "/v1/profiles?detail=true", { key: null })).json();
     assert.equal(typeof d.items[0].description, "string");
     assert.ok(Array.isArray(d.items[0].containers));
-    const anon = await t.request("GET", "/v1/sandboxes", { key: null, headers: { "X-Owner": "x" } });
+    const anon = await t.request("GET", "/v1/sandboxes", {
+      key: null,
+      headers: { "X-Owner": "x" },
+    });
     assert.equal(anon.status, 401, "anonymous mode is off by default");
   } finally {
     await t.close();
@@ -71,9 +74,11 @@ Deno.test("errors: malformed JSON, wrong types, bad enums are 422 with issues", 
       const e = await r.json();
       assert.equal(e.error.code, "validation_error");
       assert.ok(Array.isArray(e.error.details.issues) && e.error.details.issues.length > 0);
-      assert.ok(e.error.details.issues.every((i: { path: unknown; message: unknown }) =>
-        typeof i.path === "string" && typeof i.message === "string"
-      ));
+      assert.ok(
+        e.error.details.issues.every((i: { path: unknown; message: unknown }) =>
+          typeof i.path === "string" && typeof i.message === "string"
+        ),
+      );
     }
     const [{ n }] = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM sandboxes`);
     assert.equal(n, 0);

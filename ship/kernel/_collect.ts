@@ -114,7 +114,7 @@ export class Collector {
     }
   }
 
-  /** Note that some output was lost in transit (an oversized message). */
+  /** Note that some output was lost in transit (e.g. an oversized message). */
   lost(): void {
     this.#lost = true;
   }
@@ -172,7 +172,9 @@ export class Collector {
    */
   result(ok: boolean, stop: string | null, timedOut: boolean): PythonExecResult {
     let marker = this.#dropped > 0 ? `\n[output truncated: ${this.#dropped} bytes dropped]` : "";
-    if (this.#lost) marker += "\n[output truncated: an oversized message was dropped]";
+    if (this.#lost) {
+      marker += "\n[output truncated: kernel messages were lost (e.g. one over the size cap)]";
+    }
     if (marker) this.#emit({ kind: "stderr", text: marker });
     return {
       success: ok && stop === null && this.#error === null,

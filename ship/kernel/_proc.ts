@@ -40,8 +40,6 @@ export class KernelProcess {
   readonly exited: Promise<Deno.CommandStatus>;
   /** Exit status once the process has ended. */
   status: Deno.CommandStatus | null = null;
-  /** How often iopub was disconnected (e.g. an oversized message was refused). */
-  iopubDisconnects = 0;
   /** True once {@link close} was called (an exit is then expected). */
   closing = false;
   readonly #file: string;
@@ -86,10 +84,10 @@ export class KernelProcess {
   }
 
   /**
-   * (Re)open the iopub subscriber. Messages over the size cap make libzmq
-   * drop the connection, so such a message is lost rather than held in
-   * memory several times over. Replies on shell/control are not capped:
-   * losing one would wedge the channel.
+   * (Re)open the iopub subscriber. A message over the size cap makes libzmq
+   * drop the connection, so it is lost rather than held in memory several
+   * times over (see {@link resetIopub}). Replies on shell/control are not
+   * capped: losing one would wedge the channel.
    */
   #openIopub(): void {
     this.#iopub = new zmq.Subscriber({ linger: 0, maxMessageSize: this.#maxMessageSize });
@@ -140,19 +138,15 @@ export class KernelProcess {
   }
 
   /**
-   * Replace the iopub socket after a disconnect (a socket that refused an
-   * oversized message receives nothing more, even once reconnected) and
-   * count it: messages published meanwhile are lost.
+   * Replace the iopub socket and wait until it receives again. Used when an
+   * expected iopub message never came: a subscriber that refused an
+   * oversized message receives nothing more, even once reconnected.
    */
-  async #watch(sock: zmq.Subscriber): Promise<void> {
-    try {
-      for await (const ev of sock.events) {
-        if (ev.type !== "disconnect" || this.closing || !this.alive) continue;
-        this.iopubDisconnects++;
-      }
-    } catch {
-      // socket closed
-    }
+  async resetIopub(): Promise<void> {
+    const old = this.#iopub;
+    this.#openIopub();
+    old.close();
+    await this.waitReady(5000).catch(() => {});
   }
 
   async #pump(sock: zmq.Dealer | zmq.Subscriber, handlers: Map<string, Handler>): Promise<void> {

@@ -157,13 +157,18 @@ export class Kernel {
       interrupting: null as Promise<void> | null,
       grace: undefined as ReturnType<typeof setTimeout> | undefined,
       idleWait: undefined as ReturnType<typeof setTimeout> | undefined,
+      idleLost: false,
     };
-    const disconnects = proc.iopubDisconnects;
     const done = Promise.withResolvers<"done" | "died">();
     proc.onReply(id, (m) => {
       st.reply = m;
       if (st.idle) done.resolve("done");
-      else st.idleWait = setTimeout(() => done.resolve("done"), IDLE_GRACE_MS);
+      else {
+        st.idleWait = setTimeout(() => {
+          st.idleLost = true;
+          done.resolve("done");
+        }, IDLE_GRACE_MS);
+      }
     });
     proc.onIopub(id, (m) => {
       if (m.header.msg_type !== "status") return col.handle(m);
@@ -207,7 +212,10 @@ export class Kernel {
       proc.onIopub(id, null);
     }
     const { reply, stop } = st;
-    if (proc.iopubDisconnects !== disconnects) col.lost();
+    if (st.idleLost) {
+      col.lost();
+      await proc.resetIopub();
+    }
     const status = reply?.content.status;
     col.setExecutionCount(reply?.content.execution_count);
     if (reply && status !== "ok" && !col.failed) {

@@ -69,7 +69,7 @@ export async function startBay(root: string, readyTimeoutMs = 90_000): Promise<B
   const exited = child.status.then((st) => {
     listening.reject(new Error(`Bay exited early (code ${st.code}):\n${tail}`));
   });
-  let timer: number | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
       () => reject(new Error(`Bay not listening after ${readyTimeoutMs} ms:\n${tail}`)),

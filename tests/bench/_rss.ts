@@ -44,7 +44,9 @@ export async function sampleRss(
     try {
       peak = Math.max(peak, await procStatusBytes(pid, "VmRSS"));
       samples++;
-    } catch { /* process gone */ } finally {
+    } catch {
+      /* process gone */
+    } finally {
       busy = false;
     }
   }, intervalMs);

@@ -15,7 +15,14 @@ export interface Row {
   ok: boolean | null;
 }
 
-const HEAD: Row = { metric: "metric", bay: "bay", direct: "direct", ratio: "ratio", target: "target", ok: null };
+const HEAD: Row = {
+  metric: "metric",
+  bay: "bay",
+  direct: "direct",
+  ratio: "ratio",
+  target: "target",
+  ok: null,
+};
 
 function cells(r: Row, head = false): string[] {
   const ok = head ? "ok" : r.ok === null ? "" : r.ok ? "yes" : "NO";

@@ -17,6 +17,7 @@
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { killProcessesMentioning } from "./_host.ts";
 
 /** The key every e2e Bay accepts. */
 export const API_KEY = "e2e-key-0123456789abcdef";
@@ -67,14 +68,14 @@ export class E2EBay {
   readonly driver = DRIVER;
   #child: Deno.ChildProcess;
   #tail: () => string;
-  #stop: () => Promise<void>;
+  #stop: () => Promise<number[]>;
 
   constructor(
     url: string,
     dataDir: string,
     child: Deno.ChildProcess,
     tail: () => string,
-    stop: () => Promise<void>,
+    stop: () => Promise<number[]>,
   ) {
     this.url = url;
     this.dataDir = dataDir;
@@ -146,6 +147,20 @@ export class E2EBay {
     return r.body;
   }
 
+  /** `t.step` that prints Bay's recent log when the step fails. */
+  step(t: Deno.TestContext, name: string, fn: () => Promise<void>): Promise<boolean> {
+    return t.step(name, async () => {
+      const mark = this.#tail().length;
+      try {
+        await fn();
+      } catch (e) {
+        const log = this.#tail();
+        console.error(`--- Bay log during '${name}' ---\n${log.slice(Math.max(0, mark - 2000))}---`);
+        throw e;
+      }
+    });
+  }
+
   /** Whether the Bay process is still running. */
   get running(): boolean {
     try {
@@ -156,8 +171,12 @@ export class E2EBay {
     }
   }
 
-  /** SIGTERM, SIGKILL after a grace period; waits for exit, removes the data dir. */
-  stop(): Promise<void> {
+  /**
+   * SIGTERM, SIGKILL after a grace period; waits for exit, kills and returns
+   * any process left behind that still mentions the data dir (a leaked
+   * sandbox), removes the data dir.
+   */
+  stop(): Promise<number[]> {
     return this.#stop();
   }
 }
@@ -205,7 +224,7 @@ export async function startBay(opts: BayOptions = {}, readyTimeoutMs = 60_000): 
   const exited = child.status.then((st) => {
     exitCode = st.code;
   });
-  let stopped: Promise<void> | null = null;
+  let stopped: Promise<number[]> | null = null;
   const stop = () =>
     stopped ??= (async () => {
       try {
@@ -219,14 +238,18 @@ export async function startBay(opts: BayOptions = {}, readyTimeoutMs = 60_000): 
       await exited;
       clearTimeout(grace);
       await drained;
+      const leaked = await killProcessesMentioning(dataDir);
       await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+      return leaked;
     })();
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + readyTimeoutMs;
   try {
     for (;;) {
       if (exitCode !== null) throw new Error(`Bay exited early (code ${exitCode}):\n${tail}`);
-      if (Date.now() > deadline) throw new Error(`Bay not healthy in ${readyTimeoutMs} ms:\n${tail}`);
+      if (Date.now() > deadline) {
+        throw new Error(`Bay not healthy in ${readyTimeoutMs} ms:\n${tail}`);
+      }
       const ok = await fetch(`${url}/health`).then(
         async (r) => r.ok && (await r.json()).status === "ok",
         () => false,
@@ -241,16 +264,23 @@ export async function startBay(opts: BayOptions = {}, readyTimeoutMs = 60_000): 
   return new E2EBay(url, join(dataDir, "data"), child, () => tail, stop);
 }
 
-/** Run `fn` against a fresh Bay; Bay is stopped (and its log shown on failure) afterwards. */
+/**
+ * Run `fn` against a fresh Bay. Bay is stopped afterwards (its log is shown
+ * when `fn` throws); sandbox processes surviving Bay's shutdown fail the run.
+ */
 export async function withBay(opts: BayOptions, fn: (bay: E2EBay) => Promise<void>) {
   const bay = await startBay(opts);
+  let leaked: number[] = [];
   try {
     await fn(bay);
   } catch (e) {
     console.error(`--- Bay log tail ---\n${bay.logTail().slice(-8000)}\n---`);
     throw e;
   } finally {
-    await bay.stop();
+    leaked = await bay.stop();
+  }
+  if (leaked.length > 0) {
+    throw new Error(`Bay left sandbox processes running after shutdown: ${leaked.join(", ")}`);
   }
 }
 

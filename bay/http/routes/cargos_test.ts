@@ -65,7 +65,9 @@ Deno.test("cargos: size_limit_mb out of range is 422 and writes nothing", async 
       assert.equal(r.status, 422, String(v));
       const e = await r.json();
       assert.equal(e.error.code, "validation_error");
-      assert.ok(e.error.details.issues.some((i: { path: string }) => i.path.includes("size_limit_mb")));
+      assert.ok(
+        e.error.details.issues.some((i: { path: string }) => i.path.includes("size_limit_mb")),
+      );
     }
     const [{ n }] = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM cargos`);
     assert.equal(n, 0);
