@@ -57,6 +57,11 @@ export class BayError extends Error {
   }
 }
 
+/** True when `id` has the shape of a resource id (prefix, dash, hex); others cannot exist. */
+export function plausibleId(id: string): boolean {
+  return /^[a-z]{2,8}-[0-9a-f]{12}$/.test(id);
+}
+
 /** Shorthand for the 404 every foreign or missing resource gets. */
 export function notFound(what: string, id: string): BayError {
   return new BayError("not_found", `${what} not found: ${id}`);

@@ -57,7 +57,11 @@ export class Channel {
     this.#opts = opts;
     socket.binaryType = "arraybuffer";
     socket.addEventListener("message", (ev) => this.#onMessage(ev.data));
-    socket.addEventListener("close", () => this.#shutdown("socket closed"));
+    // The peer's close reason matters: the ship stops reconnecting on "unauthorized".
+    socket.addEventListener("close", (ev) => {
+      const reason = (ev as Partial<CloseEvent>).reason;
+      this.#shutdown(typeof reason === "string" && reason !== "" ? reason : "socket closed");
+    });
     socket.addEventListener("error", () => this.#shutdown("socket error"));
     this.#timer = setInterval(() => this.#beat(), opts.heartbeatMs);
   }

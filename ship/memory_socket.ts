@@ -21,15 +21,15 @@ class MemorySocket implements ChannelSocket {
     });
   }
 
-  close(): void {
+  close(code = 1000, reason = ""): void {
     if (this.readyState !== 1) return;
     this.readyState = 3;
     const peer = this.peer!;
     queueMicrotask(() => {
-      this.dispatchEvent(new Event("close"));
+      this.dispatchEvent(new CloseEvent("close", { code, reason }));
       if (peer.readyState === 1) {
         peer.readyState = 3;
-        peer.dispatchEvent(new Event("close"));
+        peer.dispatchEvent(new CloseEvent("close", { code, reason }));
       }
     });
   }

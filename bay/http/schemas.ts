@@ -49,7 +49,7 @@ export const CreateSandboxBody = z.object({
 /** Cursor pagination query. */
 export const CursorQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(64).optional(),
+  cursor: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "an id").optional(),
 });
 
 /** Query of `GET /v1/sandboxes`. */

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { plausibleId } from "../errors.ts";
 import type { Sql } from "./db.ts";
 import type { CargoRow } from "./rows.ts";
 
@@ -29,6 +30,7 @@ export async function getCargo(
   id: string,
   forUpdate = false,
 ): Promise<CargoRow | undefined> {
+  if (!plausibleId(id)) return undefined;
   const rows = await sql.query<CargoRow>(
     `SELECT * FROM cargos WHERE id = $1 AND owner = $2 AND deleted_at IS NULL${
       forUpdate ? " FOR UPDATE" : ""

@@ -16,6 +16,11 @@ export function normalizeTags(tags: string | string[] | null | undefined): strin
   return [...new Set(parts.map((t) => t.trim()).filter((t) => t.length > 0))].sort();
 }
 
+/** PostgreSQL text cannot hold NUL: replace it (binary output, hostile code) with U+FFFD. */
+export function pgText<T extends string | null | undefined>(s: T): T {
+  return (typeof s === "string" && s.includes("\u0000") ? s.replaceAll("\u0000", "\uFFFD") : s) as T;
+}
+
 /** Insert one execution row. */
 export async function insertExecution(sql: Sql, row: NewExecution): Promise<ExecutionRow> {
   const [r] = await sql.query<ExecutionRow>(
@@ -28,13 +33,13 @@ export async function insertExecution(sql: Sql, row: NewExecution): Promise<Exec
       row.sandbox_id,
       row.session_id,
       row.exec_type,
-      row.code,
+      pgText(row.code),
       row.success,
       row.execution_time_ms,
-      row.output,
-      row.error,
-      row.description,
-      row.tags,
+      pgText(row.output),
+      pgText(row.error),
+      pgText(row.description),
+      row.tags.map(pgText),
     ],
   );
   return r;

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { plausibleId } from "../errors.ts";
 import type { Sql } from "./db.ts";
 import type { SandboxRow } from "./rows.ts";
 
@@ -26,6 +27,7 @@ export async function getSandbox(
   id: string,
   forUpdate = false,
 ): Promise<SandboxRow | undefined> {
+  if (!plausibleId(id)) return undefined;
   const rows = await sql.query<SandboxRow>(
     `SELECT * FROM sandboxes WHERE id = $1 AND owner = $2 AND deleted_at IS NULL${
       forUpdate ? " FOR UPDATE" : ""
@@ -43,6 +45,7 @@ export async function getSandboxAny(sql: Sql, id: string): Promise<SandboxRow | 
 
 /** True when `owner` has (or had) a sandbox with this id, deleted included. */
 export async function ownedEver(sql: Sql, owner: string, id: string): Promise<boolean> {
+  if (!plausibleId(id)) return false;
   const rows = await sql.query(`SELECT 1 FROM sandboxes WHERE id = $1 AND owner = $2`, [id, owner]);
   return rows.length > 0;
 }

@@ -155,7 +155,9 @@ export class E2EBay {
         await fn();
       } catch (e) {
         const log = this.#tail();
-        console.error(`--- Bay log during '${name}' ---\n${log.slice(Math.max(0, mark - 2000))}---`);
+        console.error(
+          `--- Bay log during '${name}' ---\n${log.slice(Math.max(0, mark - 2000))}---`,
+        );
         throw e;
       }
     });
