@@ -11,6 +11,7 @@ import { Authenticator, bootstrapKeys } from "./core/auth.ts";
 import { CargoService } from "./core/cargos.ts";
 import { ExecService } from "./core/exec.ts";
 import { FileService } from "./core/files.ts";
+import { GarbageCollector } from "./core/gc.ts";
 import { randomHex } from "./core/ids.ts";
 import { createLogger, type Logger } from "./core/log.ts";
 import { SandboxService } from "./core/sandboxes.ts";
@@ -127,6 +128,7 @@ export async function startBay(config: Config, over: BayOverrides = {}): Promise
     shipSocketPath: shipSocketPath ?? undefined,
   });
   const sandboxes = new SandboxService({ config, db, driver, hub, sessions });
+  const gc = new GarbageCollector({ config, db, driver, sandboxes, sessions, log, instanceId });
   const services: Services = {
     config,
     db,
@@ -137,6 +139,7 @@ export async function startBay(config: Config, over: BayOverrides = {}): Promise
     exec: new ExecService(db, sandboxes),
     files: new FileService(sandboxes, config),
     hub,
+    gc,
     version: VERSION,
   };
   const app = createApp(services);
@@ -156,6 +159,7 @@ export async function startBay(config: Config, over: BayOverrides = {}): Promise
     }, app.fetch);
     await ready.promise;
   }
+  gc.start();
   return {
     services,
     app,
@@ -166,6 +170,7 @@ export async function startBay(config: Config, over: BayOverrides = {}): Promise
     credentialsFile: keys.credentialsFile,
     shipSocketPath,
     async close() {
+      gc.stop();
       hub.closeAll("bay shutting down");
       await server?.shutdown();
       await socketServer?.shutdown();

@@ -33,7 +33,7 @@ export class CargoService {
   /** Create an external cargo. */
   async create(owner: string, sizeLimitMb: number): Promise<CargoView> {
     const id = newId("cargo");
-    await this.#driver.ensureCargo({ id, owner, sizeLimitMb });
+    // Row first: storage without a row is what orphan GC removes.
     const row = await insertCargo(this.#db, {
       id,
       owner,
@@ -42,6 +42,12 @@ export class CargoService {
       backend: this.#driver.cargoBackend,
       size_limit_mb: sizeLimitMb,
     });
+    try {
+      await this.#driver.ensureCargo({ id, owner, sizeLimitMb });
+    } catch (e) {
+      await markCargoDeleted(this.#db, id);
+      throw e;
+    }
     return cargoView(row);
   }
 

@@ -103,7 +103,11 @@ export class ExecService {
       }
       cwd = check.normalized;
     }
-    const { sandbox, ship, sessionId } = await this.#sandboxes.acquire(owner, id, "shell");
+    const { sandbox, ship, sessionId, release } = await this.#sandboxes.acquire(
+      owner,
+      id,
+      "shell",
+    );
     const t0 = performance.now();
     opts.onStarted?.();
     const raw = await ship.call({
@@ -113,7 +117,7 @@ export class ExecService {
       env: input.env ?? undefined,
       timeout_ms: input.timeout * 1000,
       stream: !!opts.onEvent,
-    }, opts);
+    }, opts).finally(release);
     const r = parseResult(ShellExecResult, raw);
     const ms = Math.round(performance.now() - t0);
     const error = r.timed_out
@@ -142,8 +146,9 @@ export class ExecService {
 
   /** Interrupt or restart the sandbox's kernel. */
   async kernel(owner: string, id: string, action: "interrupt" | "restart"): Promise<void> {
-    const { sandbox, ship } = await this.#sandboxes.acquire(owner, id, "python");
-    await ship.call({ op: action === "interrupt" ? "python_interrupt" : "python_restart" });
+    const { sandbox, ship, release } = await this.#sandboxes.acquire(owner, id, "python");
+    await ship.call({ op: action === "interrupt" ? "python_interrupt" : "python_restart" })
+      .finally(release);
     await this.#sandboxes.touch(sandbox).catch(() => {});
   }
 

@@ -13,6 +13,7 @@ import {
 } from "@shipyard/ship/protocol";
 import type { Config } from "../config/schema.ts";
 import { BayError } from "../errors.ts";
+import type { ShipConnection } from "../ship_hub/connection.ts";
 import type { SandboxService } from "./sandboxes.ts";
 
 /** Check a relative path lexically; throws `invalid_path` naming `field`. */
@@ -46,18 +47,24 @@ export class FileService {
     this.#config = config;
   }
 
-  async #ship(owner: string, id: string) {
-    return (await this.#s.acquire(owner, id, "filesystem")).ship;
+  /** Run `fn` with the sandbox's ship, counted as a call in flight. */
+  async #with<T>(owner: string, id: string, fn: (ship: ShipConnection) => Promise<T>): Promise<T> {
+    const { ship, release } = await this.#s.acquire(owner, id, "filesystem");
+    try {
+      return await fn(ship);
+    } finally {
+      release();
+    }
   }
 
   /** Read a UTF-8 text file. */
   async read(owner: string, id: string, path: string) {
     const p = checkPath(path);
-    const ship = await this.#ship(owner, id);
-    return parse(
-      FsReadResult,
-      await ship.call({ op: "fs_read", path: p, max_bytes: this.#config.maxReadBytes }),
-    );
+    return this.#with(owner, id, async (ship) =>
+      parse(
+        FsReadResult,
+        await ship.call({ op: "fs_read", path: p, max_bytes: this.#config.maxReadBytes }),
+      ));
   }
 
   /** Write a file (text or base64). */
@@ -69,25 +76,27 @@ export class FileService {
     encoding: "utf-8" | "base64",
   ) {
     const p = checkPath(path);
-    const ship = await this.#ship(owner, id);
-    await ship.call({ op: "fs_write", path: p, content, encoding });
+    await this.#with(
+      owner,
+      id,
+      (ship) => ship.call({ op: "fs_write", path: p, content, encoding }),
+    );
   }
 
   /** List a directory. */
   async list(owner: string, id: string, path: string, showHidden: boolean) {
     const p = checkPath(path);
-    const ship = await this.#ship(owner, id);
-    return parse(
-      FsListResult,
-      await ship.call({ op: "fs_list", path: p, show_hidden: showHidden }),
-    );
+    return this.#with(owner, id, async (ship) =>
+      parse(
+        FsListResult,
+        await ship.call({ op: "fs_list", path: p, show_hidden: showHidden }),
+      ));
   }
 
   /** Delete a file or directory (recursive). */
   async remove(owner: string, id: string, path: string) {
     const p = checkPath(path);
-    const ship = await this.#ship(owner, id);
-    await ship.call({ op: "fs_delete", path: p });
+    await this.#with(owner, id, (ship) => ship.call({ op: "fs_delete", path: p }));
   }
 
   /** Replace text in a file. */
@@ -100,8 +109,11 @@ export class FileService {
     if (input.old_string === input.new_string) {
       throw new BayError("validation_error", "old_string and new_string are equal");
     }
-    const ship = await this.#ship(owner, id);
-    return parse(FsEditResult, await ship.call({ op: "fs_edit", ...input, path: p }));
+    return this.#with(
+      owner,
+      id,
+      async (ship) => parse(FsEditResult, await ship.call({ op: "fs_edit", ...input, path: p })),
+    );
   }
 
   /** Stream an upload into the cargo. */
@@ -113,15 +125,25 @@ export class FileService {
     signal?: AbortSignal,
   ) {
     const p = checkPath(path);
-    const ship = await this.#ship(owner, id);
-    return parse(FsTransferResult, await ship.upload(p, body, this.#config.maxUploadBytes, signal));
+    return this.#with(
+      owner,
+      id,
+      async (ship) =>
+        parse(FsTransferResult, await ship.upload(p, body, this.#config.maxUploadBytes, signal)),
+    );
   }
 
   /** Open a download stream. */
   async download(owner: string, id: string, path: string, signal?: AbortSignal) {
     const p = checkPath(path);
-    const ship = await this.#ship(owner, id);
-    const d = await ship.download(p, signal);
-    return { ...d, name: p.split("/").pop() || "download" };
+    const { ship, release } = await this.#s.acquire(owner, id, "filesystem");
+    try {
+      const d = await ship.download(p, signal);
+      d.done.finally(release).catch(() => {});
+      return { ...d, name: p.split("/").pop() || "download" };
+    } catch (e) {
+      release();
+      throw e;
+    }
   }
 }

@@ -226,7 +226,9 @@ export class SandboxService {
     owner: string,
     id: string,
     capability: Capability,
-  ): Promise<{ sandbox: SandboxRow; ship: ShipConnection; sessionId: string }> {
+  ): Promise<
+    { sandbox: SandboxRow; ship: ShipConnection; sessionId: string; release: () => void }
+  > {
     const row = await this.#row(owner, id);
     const profile = this.profile(row.profile);
     if (!profile || !profile.capabilities.includes(capability)) {
@@ -240,9 +242,15 @@ export class SandboxService {
       );
     }
     if (sandboxStatus(row, undefined) === "expired") throw expired(row);
-    await this.touch(row);
-    const ship = await this.#d.sessions.ensure(row, profile);
-    return { sandbox: row, ship, sessionId: ship.sessionId! };
+    const release = this.#d.sessions.track(row.id);
+    try {
+      await this.touch(row);
+      const ship = await this.#d.sessions.ensure(row, profile);
+      return { sandbox: row, ship, sessionId: ship.sessionId!, release };
+    } catch (e) {
+      release();
+      throw e;
+    }
   }
 }
 

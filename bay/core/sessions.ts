@@ -36,9 +36,28 @@ export interface SessionDeps {
 export class SessionManager {
   #d: SessionDeps;
   #starting = new Map<string, Promise<ShipConnection>>();
+  #inflight = new Map<string, number>();
 
   constructor(deps: SessionDeps) {
     this.#d = deps;
+  }
+
+  /** Count a call in flight on `sandboxId`; returns its release. GC skips busy sandboxes. */
+  track(sandboxId: string): () => void {
+    this.#inflight.set(sandboxId, (this.#inflight.get(sandboxId) ?? 0) + 1);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      const n = (this.#inflight.get(sandboxId) ?? 1) - 1;
+      if (n <= 0) this.#inflight.delete(sandboxId);
+      else this.#inflight.set(sandboxId, n);
+    };
+  }
+
+  /** True while a call is in flight on the sandbox (or its session is starting). */
+  busy(sandboxId: string): boolean {
+    return (this.#inflight.get(sandboxId) ?? 0) > 0 || this.#starting.has(sandboxId);
   }
 
   /** The live ship of `sandbox`, starting a session when there is none. */

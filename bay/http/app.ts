@@ -11,6 +11,7 @@ import type { BayEnv, Services } from "./context.ts";
 import { onError } from "./errors.ts";
 import { authenticate, limitBody, requestId } from "./middleware.ts";
 import { router } from "./openapi.ts";
+import { adminRoutes } from "./routes/admin.ts";
 import { cargoRoutes } from "./routes/cargos.ts";
 import { execRoutes } from "./routes/exec.ts";
 import { fileRoutes } from "./routes/files.ts";
@@ -55,6 +56,7 @@ export function createApp(s: Services): Hono<BayEnv> {
   app.route("/v1/sandboxes", execRoutes(s));
   app.route("/v1/sandboxes", fileRoutes(s));
   app.route("/v1/cargos", cargoRoutes(s));
+  app.route("/v1/admin", adminRoutes(s));
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

@@ -12,6 +12,7 @@ import type { ShipHub } from "../ship_hub/hub.ts";
 import type { Db } from "../store/db.ts";
 import type { ExecService } from "../core/exec.ts";
 import type { FileService } from "../core/files.ts";
+import type { GarbageCollector } from "../core/gc.ts";
 
 /** Services the HTTP layer uses. */
 export interface Services {
@@ -24,6 +25,7 @@ export interface Services {
   exec: ExecService;
   files: FileService;
   hub: ShipHub;
+  gc: GarbageCollector;
   version: string;
 }
 

@@ -18,7 +18,9 @@ export function normalizeTags(tags: string | string[] | null | undefined): strin
 
 /** PostgreSQL text cannot hold NUL: replace it (binary output, hostile code) with U+FFFD. */
 export function pgText<T extends string | null | undefined>(s: T): T {
-  return (typeof s === "string" && s.includes("\u0000") ? s.replaceAll("\u0000", "\uFFFD") : s) as T;
+  return (typeof s === "string" && s.includes("\u0000")
+    ? s.replaceAll("\u0000", "\uFFFD")
+    : s) as T;
 }
 
 /** Insert one execution row. */

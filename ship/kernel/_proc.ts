@@ -15,6 +15,8 @@ type Channel = "shell" | "control";
 type Handler = (m: Message) => void;
 
 const TAIL_BYTES = 4096;
+/** Pause between the kernel's exit and closing the sockets. */
+const QUIET_MS = 150;
 
 /** Sleep `ms`, waking early (without error) when `wake` settles. */
 export function sleep(ms: number, wake?: Promise<unknown>): Promise<void> {
@@ -46,6 +48,7 @@ export class KernelProcess {
   readonly #shell: zmq.Dealer;
   readonly #control: zmq.Dealer;
   #iopub!: zmq.Subscriber;
+  readonly #retired: zmq.Subscriber[] = [];
   readonly #iopubAddr: string;
   readonly #maxMessageSize: number;
   readonly #replies = new Map<string, Handler>();
@@ -144,8 +147,9 @@ export class KernelProcess {
    */
   async resetIopub(): Promise<void> {
     const old = this.#iopub;
+    old.unsubscribe();
+    this.#retired.push(old); // closed with the others, once the kernel is gone (see close)
     this.#openIopub();
-    old.close();
     await this.waitReady(5000).catch(() => {});
   }
 
@@ -159,6 +163,7 @@ export class KernelProcess {
         await sleep(10); // a transient receive error: keep reading
         continue;
       }
+      if (sock !== this.#iopub && handlers === this.#iopubHandlers) continue; // retired
       const msg = this.wire.decode(frames);
       const h = msg?.parent_header.msg_id ? handlers.get(msg.parent_header.msg_id) : undefined;
       if (!msg || !h) continue;
@@ -305,9 +310,13 @@ export class KernelProcess {
       }
       await this.exited;
       await Promise.allSettled([...this.#sending.values()]);
-      this.#shell.close();
-      this.#control.close();
-      this.#iopub.close();
+      // Let the sockets settle after the peer went away before closing them:
+      // closing one with a poll event in flight can crash Deno 2.9's libuv
+      // shim for the zeromq addon (use after free in Poller::Callback).
+      await sleep(QUIET_MS);
+      for (const sock of [this.#shell, this.#control, this.#iopub, ...this.#retired]) {
+        sock.close();
+      }
       // A grandchild may hold the pipes open: stop reading after a moment.
       const drained = Promise.all(this.#tasks);
       await sleep(200, drained);
