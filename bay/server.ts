@@ -18,6 +18,7 @@ import { SandboxService } from "./core/sandboxes.ts";
 import { SessionManager } from "./core/sessions.ts";
 import type { Driver } from "./drivers/driver.ts";
 import { FakeDriver } from "./drivers/fake/mod.ts";
+import { createDockerDriver } from "./drivers/docker/mod.ts";
 import { createLocalDriver } from "./drivers/local/mod.ts";
 import { createApp, shipConnectHandler } from "./http/app.ts";
 import type { Services } from "./http/context.ts";
@@ -62,6 +63,15 @@ async function makeDriver(config: Config, log: Logger): Promise<Driver> {
         dataDir: resolve(config.dataDir),
         bwrapPath: config.bwrapPath,
         pythonPath: config.pythonPath,
+        uid: config.sandboxUid,
+        gid: config.sandboxGid,
+        heartbeatMs: config.heartbeatIntervalMs,
+        log,
+      });
+    case "docker":
+      return await createDockerDriver({
+        socketPath: config.dockerSocketPath,
+        image: config.dockerImage,
         uid: config.sandboxUid,
         gid: config.sandboxGid,
         heartbeatMs: config.heartbeatIntervalMs,
@@ -140,6 +150,7 @@ export async function startBay(config: Config, over: BayOverrides = {}): Promise
     files: new FileService(sandboxes, config),
     hub,
     gc,
+    driver,
     version: VERSION,
   };
   const app = createApp(services);

@@ -14,6 +14,7 @@ import type { Config } from "./config/schema.ts";
 import { FakeDriver } from "./drivers/fake/mod.ts";
 import { type Bay, startBay } from "./server.ts";
 import type { Db } from "./store/db.ts";
+import type { Driver } from "./drivers/driver.ts";
 import { openPgliteFromSnapshot } from "./store/pglite.ts";
 import { createLogger } from "./core/log.ts";
 
@@ -30,15 +31,22 @@ export interface TestBayOptions {
   ships?: boolean;
   /** Profiles file content (YAML). */
   configYaml?: string;
+  /** Which driver (default `fake`). `local` and `docker` run real sandboxes. */
+  driver?: "fake" | "local" | "docker";
 }
 
 /** A Bay for tests. */
 export interface TestBay {
   bay: Bay;
   db: Db;
+  /** The fake driver (only when `driver` is `fake`). */
   driver: FakeDriver;
+  /** The driver in use, whatever its kind. */
+  anyDriver: Driver;
   config: Config;
   dataDir: string;
+  /** Fake driver only: cut a session's in-process ship as if its runtime died. */
+  killShip(sessionId: string): void;
   /** Send a request through the app; JSON bodies are encoded. */
   request(
     method: string,
@@ -52,7 +60,7 @@ export interface TestBay {
 export async function testBay(opts: TestBayOptions = {}): Promise<TestBay> {
   const dataDir = await Deno.makeTempDir({ prefix: "bay-test-" });
   const env: Record<string, string> = {
-    BAY_DRIVER: "fake",
+    BAY_DRIVER: opts.driver ?? "fake",
     BAY_API_KEY: TEST_KEY,
     BAY_DATA_DIR: dataDir,
     BAY_GC_ENABLED: "false",
@@ -109,9 +117,10 @@ export async function testBay(opts: TestBayOptions = {}): Promise<TestBay> {
       runtimes.delete(spec.sessionId);
     },
   });
+  const real = opts.driver === "local" || opts.driver === "docker";
   const bay = await startBay(config, {
     db,
-    driver,
+    driver: real ? undefined : driver,
     listen: false,
     log: createLogger("error", () => {}),
   });
@@ -120,8 +129,13 @@ export async function testBay(opts: TestBayOptions = {}): Promise<TestBay> {
     bay,
     db,
     driver,
+    anyDriver: bay.services.driver,
     config,
     dataDir,
+    killShip(sessionId) {
+      runtimes.get(sessionId)?.stop();
+      runtimes.delete(sessionId);
+    },
     request(method, path, init = {}) {
       const headers: Record<string, string> = { ...init.headers };
       if (init.key !== null) headers.Authorization ??= `Bearer ${init.key ?? TEST_KEY}`;

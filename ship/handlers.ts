@@ -48,7 +48,17 @@ export class ShipRuntime {
         "--",
       ]
       : undefined;
-    if (opts.eagerKernel) this.kernel().catch(() => {});
+    if (opts.eagerKernel) this.prepare().then(() => this.kernel()).catch(() => {});
+  }
+
+  /** Make the workspace root belong to the sandbox user (a fresh volume belongs to root). */
+  async prepare(): Promise<void> {
+    const u = this.#opts.user;
+    if (!u) return;
+    const st = await Deno.stat(this.#opts.workspace);
+    if (st.uid !== u.uid || st.gid !== u.gid) {
+      await Deno.chown(this.#opts.workspace, u.uid, u.gid);
+    }
   }
 
   /** The kernel, started on first use (a dead one is replaced). */

@@ -54,6 +54,7 @@ const runtime = new ShipRuntime({
   maxOutputBytes: Number(env("SHIP_MAX_OUTPUT_BYTES", String(1024 * 1024))),
   eagerKernel: env("SHIP_EAGER_KERNEL", "1") === "1",
 });
+await runtime.prepare().catch((e) => log("could not prepare the workspace", { error: String(e) }));
 const heartbeatMs = Number(env("SHIP_HEARTBEAT_MS", "5000"));
 const reason = await runShipClient(runtime, {
   sessionId: env("SHIP_SESSION_ID"),

@@ -31,6 +31,7 @@ export const ENV_FIELDS: Record<string, keyof Config> = {
   BAY_BWRAP_PATH: "bwrapPath",
   BAY_PYTHON_PATH: "pythonPath",
   BAY_DOCKER_SOCKET: "dockerSocketPath",
+  BAY_DOCKER_IMAGE: "dockerImage",
 };
 
 /** The outcome of loading: a config, or every problem found. */

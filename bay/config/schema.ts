@@ -78,6 +78,8 @@ export const ConfigSchema = z.object({
   /** Python used for the kernel (local driver). */
   pythonPath: z.string().default("/usr/bin/python3"),
   dockerSocketPath: z.string().default("/var/run/docker.sock"),
+  /** Docker driver: runtime image for profiles that keep the default image. */
+  dockerImage: z.string().min(1).default("shipyard-neo/ship:latest"),
   profiles: z.array(ProfileSchema).min(1).default(() =>
     DEFAULT_PROFILES.map((p) => ProfileSchema.parse(p))
   )

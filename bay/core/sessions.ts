@@ -80,9 +80,14 @@ export class SessionManager {
         const info = await driver.inspect(s.runtime_id).catch(() => null);
         if (info?.state === "running") {
           // The ship may be reconnecting (channel cut, Bay restart): give it the heartbeat deadline.
+          const watch = this.#watchExit(sid, s.runtime_id);
           try {
             return await hub.waitFor(sid, this.#d.config.heartbeatTimeoutMs);
-          } catch { /* fall through: replace it */ }
+          } catch {
+            /* fall through: replace it */
+          } finally {
+            watch.stop();
+          }
         }
         await this.#end(sid, s.runtime_id, "failed", info?.reason ?? "runtime gone");
       } else if (s && (s.status === "ready" || s.status === "starting")) {

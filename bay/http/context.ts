@@ -10,6 +10,7 @@ import type { Logger } from "../core/log.ts";
 import type { SandboxService } from "../core/sandboxes.ts";
 import type { ShipHub } from "../ship_hub/hub.ts";
 import type { Db } from "../store/db.ts";
+import type { Driver } from "../drivers/driver.ts";
 import type { ExecService } from "../core/exec.ts";
 import type { FileService } from "../core/files.ts";
 import type { GarbageCollector } from "../core/gc.ts";
@@ -26,6 +27,7 @@ export interface Services {
   files: FileService;
   hub: ShipHub;
   gc: GarbageCollector;
+  driver: Driver;
   version: string;
 }
 

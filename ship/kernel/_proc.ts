@@ -8,7 +8,7 @@
  */
 import * as zmq from "zeromq";
 import { type Message, Wire } from "./_wire.ts";
-import { type KernelOptions, type Spawned, spawnKernel } from "./_spawn.ts";
+import { type Drain, drain, type KernelOptions, type Spawned, spawnKernel } from "./_spawn.ts";
 import { ShipError } from "../errors.ts";
 
 type Channel = "shell" | "control";
@@ -55,7 +55,7 @@ export class KernelProcess {
   readonly #iopubHandlers = new Map<string, Handler>();
   readonly #sending = new Map<Channel, Promise<unknown>>();
   readonly #tasks: Promise<void>[] = [];
-  readonly #readers: ReadableStreamDefaultReader<Uint8Array>[] = [];
+  readonly #pipes: Drain[];
   readonly #exitListeners = new Set<() => void>();
   #stderrTail = "";
   #closed?: Promise<void>;
@@ -77,9 +77,12 @@ export class KernelProcess {
     this.#control = new zmq.Dealer(opts);
     this.#shell.connect(`tcp://127.0.0.1:${ports[0]}`);
     this.#control.connect(`tcp://127.0.0.1:${ports[3]}`);
+    this.#pipes = [
+      drain(child.stdout),
+      drain(child.stderr, (t) => this.#stderrTail = (this.#stderrTail + t).slice(-TAIL_BYTES)),
+    ];
     this.#tasks.push(
-      this.#drain(child.stdout, false),
-      this.#drain(child.stderr, true),
+      ...this.#pipes.map((p) => p.done),
       this.#pump(this.#shell, this.#replies),
       this.#pump(this.#control, this.#replies),
     );
@@ -120,24 +123,6 @@ export class KernelProcess {
     const how = this.status ? describe(this.status) : "not running";
     const tail = this.stderrTail.split("\n").slice(-5).join("\n");
     return tail ? `${how}; stderr: ${tail}` : how;
-  }
-
-  /** Read a pipe to its end so the kernel never blocks on it; keep stderr's tail. */
-  async #drain(stream: ReadableStream<Uint8Array>, keep: boolean): Promise<void> {
-    const dec = new TextDecoder();
-    const reader = stream.getReader();
-    this.#readers.push(reader);
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        if (keep) this.#stderrTail = (this.#stderrTail + dec.decode(value)).slice(-TAIL_BYTES);
-      }
-    } catch {
-      // cancelled or broken pipe: nothing left to read
-    } finally {
-      reader.releaseLock();
-    }
   }
 
   /**
@@ -320,7 +305,7 @@ export class KernelProcess {
       // A grandchild may hold the pipes open: stop reading after a moment.
       const drained = Promise.all(this.#tasks);
       await sleep(200, drained);
-      await Promise.all(this.#readers.map((r) => r.cancel().catch(() => {})));
+      await Promise.all(this.#pipes.map((p) => p.cancel()));
       await drained;
       await Deno.remove(this.#file).catch(() => {});
     })();

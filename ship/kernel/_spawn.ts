@@ -48,7 +48,9 @@ export interface Spawned {
  * does). It patches `OutStream.write` to split big writes and flush every
  * 64 KiB, waiting for the IO thread: stream messages stay small and a runaway
  * `print` loop is slowed to the pace the client reads at, instead of piling up
- * hundreds of MiB per message.
+ * hundreds of MiB per message. It also stops ipykernel from rewriting the
+ * connection file (it deletes and recreates it, which a dropped-privilege
+ * kernel cannot do in a root-owned runtime dir); the file is only read.
  */
 const BOOT = `
 import sys
@@ -70,6 +72,7 @@ def _bounded_write(self, string):
 _io.OutStream.write = _bounded_write
 del _io, _bounded_write
 from ipykernel import kernelapp
+kernelapp.IPKernelApp.write_connection_file = lambda self: None
 kernelapp.launch_new_instance()
 `;
 
@@ -137,4 +140,32 @@ export async function spawnKernel(opts: KernelOptions): Promise<Spawned> {
     await Deno.remove(file).catch(() => {});
     throw new ShipError("ship_error", `python kernel failed to start: ${e}`);
   }
+}
+
+/** A pipe being read to its end. */
+export interface Drain {
+  /** Settles when the pipe is at its end (or cancelled). */
+  done: Promise<void>;
+  /** Stop reading (e.g. a grandchild keeps the pipe open). */
+  cancel(): Promise<void>;
+}
+
+/** Read a child's pipe to its end so the child never blocks writing to it. */
+export function drain(stream: ReadableStream<Uint8Array>, onText?: (text: string) => void): Drain {
+  const reader = stream.getReader();
+  const dec = new TextDecoder();
+  const done = (async () => {
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        onText?.(dec.decode(value, { stream: true }));
+      }
+    } catch {
+      // cancelled or broken pipe: nothing left to read
+    } finally {
+      reader.releaseLock();
+    }
+  })();
+  return { done, cancel: () => reader.cancel().catch(() => {}) };
 }

@@ -89,9 +89,11 @@ export class Kernel {
   }
 
   /**
-   * Spawn `python -m ipykernel_launcher` (optionally behind `wrap`) and wait
-   * until it answers on shell and iopub. Rejects with a `ship_error`
-   * {@link ShipError} if it exits or is not ready within `readyTimeoutMs`.
+   * Spawn an ipykernel (`python -c <bootstrap> -f <connection file>`,
+   * behind `wrap` if given; the bootstrap runs ipykernel_launcher's code) and
+   * wait until it answers on shell, control and iopub. Rejects with a
+   * `ship_error` {@link ShipError} if it cannot be spawned, exits, or is not
+   * ready within `readyTimeoutMs`.
    */
   static async start(opts: KernelOptions): Promise<Kernel> {
     return new Kernel(opts, await launch(opts));
@@ -178,7 +180,7 @@ export class Kernel {
     });
     const offExit = proc.onExit(() => done.resolve("died"));
     const halt = (message: string, timedOut: boolean) => {
-      if (st.stop) return;
+      if (st.stop || st.reply) return; // already stopping, or finished
       st.stop = { message, timedOut };
       st.interrupting = proc.interrupt().finally(() => {
         st.grace = setTimeout(() => done.resolve("done"), INTERRUPT_GRACE_MS);

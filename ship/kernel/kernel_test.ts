@@ -244,6 +244,35 @@ Deno.test("shutdown does not hang on a grandchild holding the pipes", async () =
   }
 });
 
+Deno.test({
+  name: "a dropped-privilege kernel (wrap: setpriv) reads the 0644 connection file",
+  ignore: Deno.uid() !== 0,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "kernel_test_" });
+    await Deno.chmod(dir, 0o777);
+    const runtimeDir = await Deno.makeTempDir({ prefix: "kernel_test_run_" });
+    await Deno.chmod(runtimeDir, 0o755);
+    let k: Kernel | undefined;
+    try {
+      k = await Kernel.start({
+        cwd: dir,
+        runtimeDir,
+        wrap: ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"],
+        env: { MARKER: "set" },
+      });
+      const r = await k.execute("import os\nprint(os.getuid(), os.environ['MARKER'])", T);
+      assert.equal(r.output, "65534 set\n");
+      const t = await k.execute("import time\ntime.sleep(30)", { timeoutMs: 500 });
+      assert.equal(t.timed_out, true);
+    } finally {
+      await k?.shutdown();
+      assert.deepEqual([...Deno.readDirSync(runtimeDir)], []);
+      await Deno.remove(dir, { recursive: true });
+      await Deno.remove(runtimeDir, { recursive: true });
+    }
+  },
+});
+
 Deno.test("start fails clearly when the kernel cannot start or never becomes ready", async () => {
   const dir = await Deno.makeTempDir({ prefix: "kernel_test_" });
   try {

@@ -1,16 +1,28 @@
 import { Kernel } from "./kernel.ts";
 const dir = await Deno.makeTempDir();
-const k = await Kernel.start({ cwd: dir, runtimeDir: dir });
+await Deno.chmod(dir, 0o777);
+const run = await Deno.makeTempDir();
+await Deno.chmod(run, 0o755);
+const k = await Kernel.start({
+  cwd: dir,
+  runtimeDir: run,
+  wrap: ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"],
+  env: { FOO: "bar" },
+});
 const r = await k.execute(
-  "print('before')\nfrom IPython.display import display\ndisplay({'text/plain': 'x'*40_000_000}, raw=True)\nprint('after')\n7",
-  { timeoutMs: 20000 },
+  "import os, matplotlib.pyplot as plt\nprint(os.getuid(), os.getcwd(), os.environ.get('FOO'), os.environ.get('HOME'), sorted(os.environ))\nplt.plot([1]); plt.show()",
+  { timeoutMs: 10000 },
 );
-console.log(r.output.slice(0, 300));
-for (let i = 0; i < 5; i++) {
-  const t0 = performance.now();
-  const r = await k.execute("1+1", { timeoutMs: 5000 });
-  console.log((performance.now() - t0).toFixed(0), JSON.stringify(r.output));
-  await new Promise((r) => setTimeout(r, 500));
-}
+console.log(r.output, r.images.length, r.error);
+const t = await k.execute("import time; time.sleep(30)", { timeoutMs: 1000 });
+console.log(t.error, t.timed_out);
+console.log(
+  (await k.execute(
+    "'_LIMIT' in globals(), '_write' in globals(), 'kernelapp' in globals(), 'sys' in globals()",
+    { timeoutMs: 5000 },
+  )).output,
+);
 await k.shutdown();
+console.log([...Deno.readDirSync(run)]);
 await Deno.remove(dir, { recursive: true });
+await Deno.remove(run, { recursive: true });

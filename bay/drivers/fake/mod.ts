@@ -24,7 +24,8 @@ export class FakeDriver implements Driver {
     cpuLimit: false,
     pidsLimit: false,
     diskQuota: false,
-    networkModes: ["none", "bridge", "host"],
+    // In-process ships share the host network.
+    networkModes: ["host"],
   };
   /** Cargo ids currently held. */
   readonly cargos = new Set<string>();

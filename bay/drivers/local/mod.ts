@@ -35,6 +35,18 @@ interface Runtime {
 
 const TAIL = 8192;
 
+/** Direct children of a process, from /proc. */
+async function childrenOf(pid: number): Promise<number[]> {
+  const out: number[] = [];
+  try {
+    for await (const t of Deno.readDir(`/proc/${pid}/task`)) {
+      const text = await Deno.readTextFile(`/proc/${pid}/task/${t.name}/children`).catch(() => "");
+      out.push(...text.trim().split(/\s+/).filter(Boolean).map(Number));
+    }
+  } catch { /* process gone */ }
+  return out;
+}
+
 /** Check bwrap is usable, then build the driver. */
 export async function createLocalDriver(opts: LocalDriverOptions): Promise<Driver> {
   const probe = await new Deno.Command(opts.bwrapPath, {
@@ -182,12 +194,25 @@ export class LocalDriver implements Driver {
     const rt = this.#runtimes.get(runtimeId);
     if (!rt) return;
     if (rt.info.state === "running") {
+      // Killing the sandbox's PID 1 (bwrap's child) ends every process in its PID namespace.
+      for (const pid of await childrenOf(rt.child.pid)) {
+        try {
+          Deno.kill(pid, "SIGKILL");
+        } catch { /* already gone */ }
+      }
       try {
         rt.child.kill("SIGKILL");
       } catch { /* already gone */ }
     }
     await rt.child.status;
     this.#runtimes.delete(runtimeId);
+  }
+
+  /** Host PID of a runtime's sandbox init (tests use it to simulate crashes). */
+  async pidOf(runtimeId: string): Promise<number | null> {
+    const rt = this.#runtimes.get(runtimeId);
+    if (!rt) return null;
+    return (await childrenOf(rt.child.pid))[0] ?? null;
   }
 
   inspect(runtimeId: string): Promise<RuntimeInfo> {
