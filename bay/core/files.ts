@@ -60,7 +60,7 @@ export class FileService {
   /** Read a UTF-8 text file. */
   async read(owner: string, id: string, path: string) {
     const p = checkPath(path);
-    return this.#with(owner, id, async (ship) =>
+    return await this.#with(owner, id, async (ship) =>
       parse(
         FsReadResult,
         await ship.call({ op: "fs_read", path: p, max_bytes: this.#config.maxReadBytes }),
@@ -86,7 +86,7 @@ export class FileService {
   /** List a directory. */
   async list(owner: string, id: string, path: string, showHidden: boolean) {
     const p = checkPath(path);
-    return this.#with(owner, id, async (ship) =>
+    return await this.#with(owner, id, async (ship) =>
       parse(
         FsListResult,
         await ship.call({ op: "fs_list", path: p, show_hidden: showHidden }),
@@ -109,7 +109,7 @@ export class FileService {
     if (input.old_string === input.new_string) {
       throw new BayError("validation_error", "old_string and new_string are equal");
     }
-    return this.#with(
+    return await this.#with(
       owner,
       id,
       async (ship) => parse(FsEditResult, await ship.call({ op: "fs_edit", ...input, path: p })),
@@ -125,7 +125,7 @@ export class FileService {
     signal?: AbortSignal,
   ) {
     const p = checkPath(path);
-    return this.#with(
+    return await this.#with(
       owner,
       id,
       async (ship) =>
