@@ -12,6 +12,8 @@ import { CargoService } from "./core/cargos.ts";
 import { ExecService } from "./core/exec.ts";
 import { FileService } from "./core/files.ts";
 import { GarbageCollector } from "./core/gc.ts";
+import { ProcessService } from "./core/processes.ts";
+import { TerminalService } from "./core/terminal.ts";
 import { randomHex } from "./core/ids.ts";
 import { createLogger, type Logger } from "./core/log.ts";
 import { SandboxService } from "./core/sandboxes.ts";
@@ -150,6 +152,8 @@ export async function startBay(config: Config, over: BayOverrides = {}): Promise
     files: new FileService(sandboxes, config),
     hub,
     gc,
+    processes: new ProcessService(sandboxes),
+    terminal: new TerminalService(db, sandboxes, log),
     driver,
     version: VERSION,
   };

@@ -15,6 +15,9 @@ import {
 } from "./protocol.ts";
 import { CreditReceiver, CreditSender } from "./streams.ts";
 
+/** Streams whose credit may wait for their sender to open; the oldest is dropped past this. */
+const MAX_EARLY_CREDIT = 64;
+
 /** The part of the standard WebSocket a channel needs. */
 export interface ChannelSocket {
   send(data: string | Uint8Array): void;
@@ -45,6 +48,12 @@ export class Channel {
   #opts: ChannelOptions;
   #receivers = new Map<number, CreditReceiver>();
   #senders = new Map<number, CreditSender>();
+  /**
+   * Credit that arrived before its sender opened. A receiver grants its
+   * initial credit as soon as it opens, which for a download is before the
+   * request even reaches the peer that will send.
+   */
+  #earlyCredit = new Map<number, number>();
   #timer: ReturnType<typeof setInterval> | undefined;
   #closed = false;
   /** Epoch ms of the last frame received. */
@@ -104,6 +113,11 @@ export class Channel {
       this.#socket.send(encodeBinaryFrame(id, payload));
     });
     this.#senders.set(id, tx);
+    const early = this.#earlyCredit.get(id);
+    if (early !== undefined) {
+      this.#earlyCredit.delete(id);
+      tx.addCredit(early);
+    }
     return tx;
   }
 
@@ -120,6 +134,7 @@ export class Channel {
     this.#receivers.get(id)?.fail(new Error(reason));
     this.#senders.delete(id);
     this.#receivers.delete(id);
+    this.#earlyCredit.delete(id);
     if (had) this.send({ t: "abort", stream_id: id, reason });
   }
 
@@ -127,6 +142,7 @@ export class Channel {
   dropStream(id: number): void {
     this.#senders.delete(id);
     this.#receivers.delete(id);
+    this.#earlyCredit.delete(id);
   }
 
   /** Close the channel (idempotent). */
@@ -148,6 +164,7 @@ export class Channel {
     for (const tx of this.#senders.values()) tx.fail(err);
     this.#receivers.clear();
     this.#senders.clear();
+    this.#earlyCredit.clear();
     this.#opts.onClose(reason);
   }
 
@@ -162,6 +179,16 @@ export class Channel {
   #violation(message: string): void {
     this.#opts.log?.(`protocol violation: ${message}`);
     this.close(`protocol violation: ${message}`, 1008);
+  }
+
+  #onCredit(id: number, bytes: number): void {
+    const tx = this.#senders.get(id);
+    if (tx) return tx.addCredit(bytes);
+    const had = this.#earlyCredit.get(id) ?? 0;
+    if (had === 0 && this.#earlyCredit.size >= MAX_EARLY_CREDIT) {
+      this.#earlyCredit.delete(this.#earlyCredit.keys().next().value!);
+    }
+    this.#earlyCredit.set(id, had + bytes);
   }
 
   #onMessage(data: unknown): void {
@@ -179,7 +206,7 @@ export class Channel {
         case "pong":
           return;
         case "credit":
-          this.#senders.get(f.stream_id)?.addCredit(f.bytes);
+          this.#onCredit(f.stream_id, f.bytes);
           return;
         case "end":
           this.#receivers.get(f.stream_id)?.end();

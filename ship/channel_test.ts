@@ -54,6 +54,41 @@ Deno.test("channel: a stream bigger than the window arrives intact and in order"
   }
 });
 
+Deno.test("channel: credit granted before the sender opens is kept (download order)", async () => {
+  const { a, b } = pair();
+  try {
+    const rx = b.openReceiver(9); // grants INITIAL_CREDIT_BYTES now, as Bay does for a download
+    await new Promise((r) => setTimeout(r, 5)); // the grant arrives before the sender exists
+    const tx = a.openSender(9);
+    const data = new Uint8Array(INITIAL_CREDIT_BYTES * 2 + 7).fill(42);
+    const sending = tx.write(data).then(() => a.endStream(9));
+    const received = new Uint8Array(await new Response(rx.stream).arrayBuffer());
+    await sending;
+    assert.equal(received.length, data.length);
+  } finally {
+    a.close("done");
+    b.close("done");
+  }
+});
+
+Deno.test("channel: early credit for streams that never open is bounded", async () => {
+  const { a, b } = pair();
+  try {
+    for (let id = 100; id < 300; id++) b.openReceiver(id); // senders never open on a
+    await new Promise((r) => setTimeout(r, 5));
+    const rx = b.openReceiver(1000);
+    await new Promise((r) => setTimeout(r, 5));
+    const tx = a.openSender(1000); // the newest grant survived the eviction of old ones
+    const sending = tx.write(new Uint8Array(CHUNK_BYTES)).then(() => a.endStream(1000));
+    const received = await new Response(rx.stream).arrayBuffer();
+    await sending;
+    assert.equal(received.byteLength, CHUNK_BYTES);
+  } finally {
+    a.close("done");
+    b.close("done");
+  }
+});
+
 Deno.test("channel: the sender waits for credit (bounded in flight)", async () => {
   const { a, b } = pair();
   try {

@@ -160,7 +160,10 @@ export class ShipRuntime {
         }
       }
       case "fs_download": {
-        const d = await this.fs.openDownload(call.path);
+        const d = await this.fs.openDownload(call.path).catch((e) => {
+          io.channel.dropStream(call.stream_id); // forget credit Bay granted up front
+          throw e;
+        });
         io.onEvent({ kind: "file_info", size: d.size });
         const tx = io.channel.openSender(call.stream_id);
         const n = await tx.pipeFrom(d.stream, io.signal);

@@ -73,6 +73,48 @@ export const Call = z.discriminatedUnion("op", [
     path: z.string(),
     stream_id: z.number().int().nonnegative(),
   }),
+  /** Start a background process as the sandbox user. */
+  z.object({
+    op: z.literal("proc_start"),
+    command: z.string(),
+    cwd: z.string().optional(),
+    env: Env.optional(),
+  }),
+  z.object({ op: z.literal("proc_list") }),
+  z.object({ op: z.literal("proc_get"), process_id: z.string() }),
+  /**
+   * Output after `offset` (a position in the process's combined output). With
+   * `follow`, `proc_output` events stream until the process ends; the result
+   * then carries the exit code.
+   */
+  z.object({
+    op: z.literal("proc_logs"),
+    process_id: z.string(),
+    offset: z.number().int().nonnegative(),
+    follow: z.boolean(),
+  }),
+  z.object({ op: z.literal("proc_stdin"), process_id: z.string(), data: z.string() }),
+  z.object({ op: z.literal("proc_kill"), process_id: z.string(), signal: z.string() }),
+  /**
+   * Open a PTY running a login shell as the sandbox user. Terminal output
+   * flows to Bay on `out_stream_id`, keystrokes to the ship on `in_stream_id`;
+   * the call resolves with the exit code when the shell ends (cancel it to
+   * close the terminal).
+   */
+  z.object({
+    op: z.literal("pty_open"),
+    cols: z.number().int().min(1).max(1000),
+    rows: z.number().int().min(1).max(1000),
+    out_stream_id: z.number().int().nonnegative(),
+    in_stream_id: z.number().int().nonnegative(),
+  }),
+  /** Resize the PTY opened by request `pty_id`. */
+  z.object({
+    op: z.literal("pty_resize"),
+    pty_id: z.string(),
+    cols: z.number().int().min(1).max(1000),
+    rows: z.number().int().min(1).max(1000),
+  }),
   /** Cancel an in-flight request (e.g. the HTTP client went away). */
   z.object({ op: z.literal("cancel"), target_id: z.string() }),
 ]);
@@ -87,6 +129,13 @@ export const Event = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("stderr"), text: z.string() }),
   z.object({ kind: z.literal("display"), data: z.record(z.string(), z.unknown()) }),
   z.object({ kind: z.literal("file_info"), size: z.number().int().nonnegative() }),
+  /** Background process output; `offset` is the position after this text. */
+  z.object({
+    kind: z.literal("proc_output"),
+    stream: z.enum(["stdout", "stderr"]),
+    text: z.string(),
+    offset: z.number().int().nonnegative(),
+  }),
 ]);
 /** An event of a running request. */
 export type Event = z.infer<typeof Event>;
@@ -220,3 +269,26 @@ export function parseFrame(
   }
   return { ok: true, frame: parsed.data };
 }
+
+/** A background process as the API shows it. */
+export const ProcessInfo = z.object({
+  process_id: z.string(),
+  pid: z.number().int(),
+  command: z.string(),
+  status: z.enum(["running", "exited", "killed"]),
+  exit_code: z.number().int().nullable(),
+  started_at: z.string(),
+  ended_at: z.string().nullable(),
+});
+/** A background process as the API shows it. */
+export type ProcessInfo = z.infer<typeof ProcessInfo>;
+
+/** Result of a non-follow `proc_logs`. */
+export const ProcessLogs = z.object({
+  stdout: z.string(),
+  stderr: z.string(),
+  next_offset: z.number().int().nonnegative(),
+  status: z.enum(["running", "exited", "killed"]),
+});
+/** Result of a non-follow `proc_logs`. */
+export type ProcessLogs = z.infer<typeof ProcessLogs>;

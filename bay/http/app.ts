@@ -15,6 +15,8 @@ import { adminRoutes } from "./routes/admin.ts";
 import { cargoRoutes } from "./routes/cargos.ts";
 import { execRoutes } from "./routes/exec.ts";
 import { fileRoutes } from "./routes/files.ts";
+import { processRoutes } from "./routes/processes.ts";
+import { terminalRoutes } from "./routes/terminal.ts";
 import { sandboxRoutes } from "./routes/sandboxes.ts";
 import { systemRoutes } from "./routes/system.ts";
 import type { Hono } from "hono";
@@ -46,6 +48,11 @@ export function createApp(s: Services): Hono<BayEnv> {
   const limit = limitBody(s.config.maxBodyBytes);
   app.use("/v1/*", (c, next) => {
     if (c.req.path === "/v1/profiles") return next();
+    // Browsers open the terminal with a single-use ticket instead of a header.
+    if (
+      c.req.method === "GET" && c.req.path.endsWith("/terminal") && c.req.query("ticket") &&
+      !c.req.header("Authorization")
+    ) return next();
     return auth(c, next);
   });
   app.use("/v1/*", (c, next) => {
@@ -55,6 +62,8 @@ export function createApp(s: Services): Hono<BayEnv> {
   app.route("/v1/sandboxes", sandboxRoutes(s));
   app.route("/v1/sandboxes", execRoutes(s));
   app.route("/v1/sandboxes", fileRoutes(s));
+  app.route("/v1/sandboxes", processRoutes(s));
+  app.route("/v1/sandboxes", terminalRoutes(s));
   app.route("/v1/cargos", cargoRoutes(s));
   app.route("/v1/admin", adminRoutes(s));
 

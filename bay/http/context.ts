@@ -14,6 +14,8 @@ import type { Driver } from "../drivers/driver.ts";
 import type { ExecService } from "../core/exec.ts";
 import type { FileService } from "../core/files.ts";
 import type { GarbageCollector } from "../core/gc.ts";
+import type { ProcessService } from "../core/processes.ts";
+import type { TerminalService } from "../core/terminal.ts";
 
 /** Services the HTTP layer uses. */
 export interface Services {
@@ -27,6 +29,8 @@ export interface Services {
   files: FileService;
   hub: ShipHub;
   gc: GarbageCollector;
+  processes: ProcessService;
+  terminal: TerminalService;
   driver: Driver;
   version: string;
 }

@@ -18,6 +18,7 @@ export function wantsNdjson(c: Context<BayEnv>): boolean {
 function line(ev: Event): Record<string, unknown> | null {
   if (ev.kind === "stdout" || ev.kind === "stderr") return { type: ev.kind, text: ev.text };
   if (ev.kind === "display") return { type: "display", data: ev.data };
+  if (ev.kind === "proc_output") return { type: ev.stream, text: ev.text, offset: ev.offset };
   return null;
 }
 
@@ -34,6 +35,7 @@ export async function ndjsonResponse(
     signal: AbortSignal,
     onStarted: () => void,
   ) => Promise<Record<string, unknown>>,
+  opts: { resultType?: string } = {},
 ): Promise<Response> {
   const enc = new TextEncoder();
   const abort = new AbortController();
@@ -65,7 +67,7 @@ export async function ndjsonResponse(
     () => started.resolve(),
   );
   const finish = result.then(
-    (r) => push({ type: "result", ...r }),
+    (r) => push({ type: opts.resultType ?? "result", ...r }),
     (e) => push({ type: "error", ...envelope(toBayError(e), requestId) }),
   ).finally(() => {
     reqSignal.removeEventListener("abort", onReqAbort);

@@ -157,6 +157,41 @@ export class ShipConnection {
     return { size: first, stream: rx.stream, done };
   }
 
+  /**
+   * Open a PTY on the ship. Output arrives on `output`; `write` sends
+   * keystrokes (waiting for the ship's credit); `done` resolves with the
+   * shell's exit code; `close` hangs the shell up.
+   */
+  openPty(cols: number, rows: number): {
+    output: ReadableStream<Uint8Array>;
+    write: (bytes: Uint8Array) => Promise<void>;
+    resize: (cols: number, rows: number) => Promise<unknown>;
+    done: Promise<unknown>;
+    close: () => void;
+  } {
+    const outId = ++this.#streamSeq;
+    const inId = ++this.#streamSeq;
+    const rx = this.channel.openReceiver(outId);
+    const tx = this.channel.openSender(inId);
+    const abort = new AbortController();
+    const requestId = String(this.#seq + 1);
+    const done = this.call(
+      { op: "pty_open", cols, rows, out_stream_id: outId, in_stream_id: inId },
+      { signal: abort.signal },
+    );
+    done.catch(() => {}).finally(() => {
+      tx.fail(new Error("terminal closed"));
+      this.channel.dropStream(inId);
+    });
+    return {
+      output: rx.stream,
+      write: (bytes) => tx.write(bytes),
+      resize: (c, r) => this.call({ op: "pty_resize", pty_id: requestId, cols: c, rows: r }),
+      done,
+      close: () => abort.abort(),
+    };
+  }
+
   #onFrame(f: Frame): void {
     switch (f.t) {
       case "hello":
