@@ -12,8 +12,12 @@ import { CargoService } from "./core/cargos.ts";
 import { ExecService } from "./core/exec.ts";
 import { FileService } from "./core/files.ts";
 import { GarbageCollector } from "./core/gc.ts";
+import { WarmPool } from "./core/warm_pool.ts";
 import { ProcessService } from "./core/processes.ts";
 import { TerminalService } from "./core/terminal.ts";
+import { HistoryService } from "./core/history.ts";
+import { ReleaseService } from "./core/releases.ts";
+import { SkillService } from "./core/skills.ts";
 import { randomHex } from "./core/ids.ts";
 import { createLogger, type Logger } from "./core/log.ts";
 import { SandboxService } from "./core/sandboxes.ts";
@@ -140,7 +144,25 @@ export async function startBay(config: Config, over: BayOverrides = {}): Promise
     shipSocketPath: shipSocketPath ?? undefined,
   });
   const sandboxes = new SandboxService({ config, db, driver, hub, sessions });
-  const gc = new GarbageCollector({ config, db, driver, sandboxes, sessions, log, instanceId });
+  const pool = new WarmPool({
+    config,
+    db,
+    driver,
+    sessions,
+    log,
+    deleteSandbox: (owner, id) => sandboxes.delete(owner, id),
+  });
+  sandboxes.setPool(pool);
+  const gc = new GarbageCollector({
+    config,
+    db,
+    driver,
+    sandboxes,
+    sessions,
+    hub,
+    log,
+    instanceId,
+  });
   const services: Services = {
     config,
     db,
@@ -154,7 +176,11 @@ export async function startBay(config: Config, over: BayOverrides = {}): Promise
     gc,
     processes: new ProcessService(sandboxes),
     terminal: new TerminalService(db, sandboxes, log),
+    history: new HistoryService(db),
+    skills: new SkillService(db),
+    releases: new ReleaseService(db),
     driver,
+    pool,
     version: VERSION,
   };
   const app = createApp(services);
@@ -175,6 +201,7 @@ export async function startBay(config: Config, over: BayOverrides = {}): Promise
     await ready.promise;
   }
   gc.start();
+  pool.start();
   return {
     services,
     app,
@@ -186,6 +213,8 @@ export async function startBay(config: Config, over: BayOverrides = {}): Promise
     shipSocketPath,
     async close() {
       gc.stop();
+      pool.stop();
+      await pool.settle();
       hub.closeAll("bay shutting down");
       await server?.shutdown();
       await socketServer?.shutdown();

@@ -224,10 +224,15 @@ fi
 # member; their code is not needed), ship/ itself, and ALL of node_modules/
 # (Deno re-checks every package in deno.lock, so a pruned copy fails with
 # "npm package not found in cache").
+# Hard links where possible (same filesystem): copying node_modules' ~5000
+# files costs seconds on every run, cache hit or not. Nothing writes to CTX.
+copy_tree() {
+  cp -al "$1" "$2" 2>/dev/null || { rm -rf "$2" && cp -a "$1" "$2"; }
+}
 CTX="$WORK/context"
 mkdir -p "$CTX/app"
-cp "$DENO" "$CTX/deno"
-cp -a "$ROOT/node_modules" "$CTX/node_modules"
+copy_tree "$DENO" "$CTX/deno"
+copy_tree "$ROOT/node_modules" "$CTX/node_modules"
 cp "$ROOT/deno.json" "$ROOT/deno.lock" "$CTX/app/"
 [ -f "$ROOT/package.json" ] && cp "$ROOT/package.json" "$CTX/app/"
 members_out="$("$DENO" eval --no-config \
@@ -245,7 +250,7 @@ for m in "${members[@]}"; do
   [ -f "$ROOT/$m/package.json" ] && cp "$ROOT/$m/package.json" "$CTX/app/$m/"
 done
 rm -rf "$CTX/app/ship"
-cp -a "$ROOT/ship" "$CTX/app/ship"
+copy_tree "$ROOT/ship" "$CTX/app/ship"
 [ -f "$CTX/app/ship/main.ts" ] || die "ship/main.ts is missing"
 
 # Keep these lines in step with the final stage of deploy/ship/Dockerfile.
@@ -263,8 +268,8 @@ ENTRYPOINT ["/usr/bin/tini", "--", "/opt/deno/deno", "run", "-A", "--cached-only
 EOF
 
 # Deterministic hash of the context: names, modes, symlink targets and
-# contents, with owners and times normalised.
-SHIP_TAG="$SHIP_REPO:$(tar -C "$CTX" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf - . | sha12)"
+# contents, with owners, times and hard links normalised.
+SHIP_TAG="$SHIP_REPO:$(tar -C "$CTX" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --hard-dereference -cf - . | sha12)"
 log "ship: context $(du -sh "$CTX" | cut -f1) (deno $("$DENO" --version | head -1 | cut -d' ' -f2), node_modules $(du -sh "$CTX/node_modules" | cut -f1))"
 
 # smoke_test TAG: the image alone can load zeromq and the ship's whole module

@@ -69,6 +69,10 @@ export const ConfigSchema = z.object({
   /** Longest a session start may take before it is failed. */
   sessionStartTimeoutMs: int(1000, 600_000).default(120_000),
   gcEnabled: bool.default(true),
+  /** How often warm pools are checked and refilled. */
+  warmPoolCheckMs: int(100, 3_600_000).default(5_000),
+  /** Pool members older than this are replaced. */
+  warmPoolMaxAgeMs: int(1000, 7 * 86_400_000).default(3_600_000),
   gcIntervalMs: int(1000, 86_400_000).default(60_000),
   /** Local driver: uid/gid user code runs as. */
   sandboxUid: int(1, 2 ** 31).default(1000),

@@ -52,7 +52,11 @@ export class ExecService {
 
   /** Run Python in the sandbox's kernel. */
   async python(owner: string, id: string, input: PythonExecInput, opts: ExecOptions = {}) {
-    const { sandbox, ship, sessionId } = await this.#sandboxes.acquire(owner, id, "python");
+    const { sandbox, ship, sessionId, release } = await this.#sandboxes.acquire(
+      owner,
+      id,
+      "python",
+    );
     const t0 = performance.now();
     opts.onStarted?.();
     const raw = await ship.call(
@@ -63,7 +67,7 @@ export class ExecService {
         stream: !!opts.onEvent,
       },
       opts,
-    );
+    ).finally(release);
     const r = parseResult(PythonExecResult, raw);
     const ms = Math.round(performance.now() - t0);
     const executionId = await this.#record(owner, sandbox.id, sessionId, "python", input.code, {

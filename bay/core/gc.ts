@@ -14,6 +14,7 @@ import type { SandboxRow } from "../store/rows.ts";
 import type { Logger } from "./log.ts";
 import type { SandboxService } from "./sandboxes.ts";
 import type { SessionManager } from "./sessions.ts";
+import type { ShipHub } from "../ship_hub/hub.ts";
 
 /** GC task names. */
 export const GC_TASKS = [
@@ -40,6 +41,7 @@ export interface GcDeps {
   driver: Driver;
   sandboxes: SandboxService;
   sessions: SessionManager;
+  hub: ShipHub;
   log: Logger;
   instanceId: string;
 }
@@ -117,6 +119,18 @@ export class GarbageCollector {
     }
   }
 
+  /** A running background process counts as activity. */
+  async #hasRunningProcesses(row: SandboxRow): Promise<boolean> {
+    const ship = row.current_session_id ? this.#d.hub.get(row.current_session_id) : undefined;
+    if (!ship) return false;
+    try {
+      const r = await ship.call({ op: "proc_list" }) as { items?: { status?: string }[] };
+      return (r.items ?? []).some((p) => p.status === "running");
+    } catch {
+      return false;
+    }
+  }
+
   async #task(name: GcTask): Promise<GcTaskResult> {
     const r: GcTaskResult = { task_name: name, cleaned_count: 0, skipped_count: 0, errors: [] };
     const step = async (label: string, fn: () => Promise<"cleaned" | "skipped">) => {
@@ -141,6 +155,10 @@ export class GarbageCollector {
             [row.id],
           );
           if (fresh.length === 0) return "skipped";
+          if (await this.#hasRunningProcesses(fresh[0])) {
+            await sandboxes.touch(fresh[0]);
+            return "skipped";
+          }
           await sessions.stop(fresh[0]);
           return "cleaned";
         });

@@ -28,6 +28,9 @@ export const HEALTH_THRESHOLDS = {
 /** Sentinel multiplier for "errors where the baseline had none" (JSON has no Infinity). */
 export const UNBOUNDED_MULTIPLIER = 1_000_000;
 
+/** Why a release should be rolled back. */
+export type RollbackReason = "success_rate_drop" | "error_rate_regression";
+
 /** Success and error rates over some samples. */
 export interface Metrics {
   samples: number;
@@ -104,7 +107,7 @@ export async function releaseHealth(db: Db, release: ReleaseRow, now = new Date(
     : obs.error_rate > 0
     ? UNBOUNDED_MULTIPLIER
     : 1;
-  const reasons: string[] = [];
+  const reasons: RollbackReason[] = [];
   if (obs.samples > 0) {
     if (successDrop > HEALTH_THRESHOLDS.success_drop) reasons.push("success_rate_drop");
     if (multiplier > HEALTH_THRESHOLDS.error_rate_multiplier) {

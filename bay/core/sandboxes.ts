@@ -23,6 +23,7 @@ import {
 import { getSession } from "../store/sessions.ts";
 import { newId } from "./ids.ts";
 import type { SessionManager } from "./sessions.ts";
+import type { WarmPool } from "./warm_pool.ts";
 import { type ContainerView, sandboxStatus, sandboxView } from "./views.ts";
 
 /** What the sandbox service needs. */
@@ -40,6 +41,12 @@ export type SandboxView = ReturnType<typeof sandboxView>;
 /** Sandboxes of owners. */
 export class SandboxService {
   #d: SandboxDeps;
+  #pool: WarmPool | null = null;
+
+  /** Attach the warm pool (claims serve creates without a cargo). */
+  setPool(pool: WarmPool): void {
+    this.#pool = pool;
+  }
 
   constructor(deps: SandboxDeps) {
     this.#d = deps;
@@ -94,6 +101,10 @@ export class SandboxService {
     const id = newId("sandbox");
     const ttl = body.ttl ?? 0;
     const expiresAt = ttl > 0 ? new Date(Date.now() + ttl * 1000) : null;
+    if (!body.cargo_id && this.#pool) {
+      const claimed = await this.#pool.claim(owner, profile, expiresAt);
+      if (claimed) return this.view(claimed);
+    }
     let managedCargo: string | null = null;
     const row = await db.transaction(async (tx) => {
       let cargoId = body.cargo_id ?? null;

@@ -15,6 +15,8 @@ import { adminRoutes } from "./routes/admin.ts";
 import { cargoRoutes } from "./routes/cargos.ts";
 import { execRoutes } from "./routes/exec.ts";
 import { fileRoutes } from "./routes/files.ts";
+import { historyRoutes } from "./routes/history.ts";
+import { skillRoutes } from "./routes/skills.ts";
 import { processRoutes } from "./routes/processes.ts";
 import { terminalRoutes } from "./routes/terminal.ts";
 import { sandboxRoutes } from "./routes/sandboxes.ts";
@@ -64,7 +66,9 @@ export function createApp(s: Services): Hono<BayEnv> {
   app.route("/v1/sandboxes", fileRoutes(s));
   app.route("/v1/sandboxes", processRoutes(s));
   app.route("/v1/sandboxes", terminalRoutes(s));
+  app.route("/v1/sandboxes", historyRoutes(s));
   app.route("/v1/cargos", cargoRoutes(s));
+  app.route("/v1/skills", skillRoutes(s));
   app.route("/v1/admin", adminRoutes(s));
 
   app.doc31("/openapi.json", {

@@ -11,11 +11,15 @@ import type { SandboxService } from "../core/sandboxes.ts";
 import type { ShipHub } from "../ship_hub/hub.ts";
 import type { Db } from "../store/db.ts";
 import type { Driver } from "../drivers/driver.ts";
+import type { WarmPool } from "../core/warm_pool.ts";
 import type { ExecService } from "../core/exec.ts";
 import type { FileService } from "../core/files.ts";
 import type { GarbageCollector } from "../core/gc.ts";
 import type { ProcessService } from "../core/processes.ts";
 import type { TerminalService } from "../core/terminal.ts";
+import type { HistoryService } from "../core/history.ts";
+import type { ReleaseService } from "../core/releases.ts";
+import type { SkillService } from "../core/skills.ts";
 
 /** Services the HTTP layer uses. */
 export interface Services {
@@ -31,7 +35,11 @@ export interface Services {
   gc: GarbageCollector;
   processes: ProcessService;
   terminal: TerminalService;
+  history: HistoryService;
+  skills: SkillService;
+  releases: ReleaseService;
   driver: Driver;
+  pool: WarmPool;
   version: string;
 }
 

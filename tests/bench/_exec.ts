@@ -1,7 +1,7 @@
 /**
  * Section 2: exec round trip through Bay against the same call made directly
- * (see `_direct.ts`). Bay and direct samples are interleaved one by one (the
- * order alternating) so that machine noise hits both alike.
+ * (see `_direct.ts`). The variants are interleaved one call at a time, the
+ * order rotating each round, so that machine noise hits all of them alike.
  *
  * @module
  */
@@ -12,33 +12,24 @@ import type { Direct } from "./_direct.ts";
 export interface ExecSamples {
   bay_ms: number[];
   direct_ms: number[];
+  /** Shell only: direct with the ship's `setpriv` privilege drop (informational). */
+  direct_wrapped_ms?: number[];
 }
 
-async function timed(fn: () => Promise<void>): Promise<number> {
-  const t0 = performance.now();
-  await fn();
-  return performance.now() - t0;
-}
-
-/** Interleave `warmup` untimed then `n` timed rounds of `bay` and `direct`. */
+/** `warmup` untimed then `n` timed rounds of every `fns[i]`; samples per fn (ms). */
 export async function interleave(
   n: number,
   warmup: number,
-  bay: () => Promise<void>,
-  direct: () => Promise<void>,
-): Promise<ExecSamples> {
-  for (let i = 0; i < warmup; i++) {
-    await bay();
-    await direct();
-  }
-  const out: ExecSamples = { bay_ms: [], direct_ms: [] };
+  fns: (() => Promise<void>)[],
+): Promise<number[][]> {
+  for (let i = 0; i < warmup; i++) for (const fn of fns) await fn();
+  const out = fns.map(() => [] as number[]);
   for (let i = 0; i < n; i++) {
-    if (i % 2 === 0) {
-      out.bay_ms.push(await timed(bay));
-      out.direct_ms.push(await timed(direct));
-    } else {
-      out.direct_ms.push(await timed(direct));
-      out.bay_ms.push(await timed(bay));
+    for (let j = 0; j < fns.length; j++) {
+      const k = (i + j) % fns.length;
+      const t0 = performance.now();
+      await fns[k]();
+      out[k].push(performance.now() - t0);
     }
   }
   return out;
@@ -52,18 +43,26 @@ export async function measureExec(
   n: number,
   warmup: number,
 ): Promise<{ shell: ExecSamples; python: ExecSamples }> {
-  const shell = await interleave(n, warmup, async () => {
-    const r = await client.shell(id, "true");
-    if (!r.success) throw new Error(`shell true via Bay → ${JSON.stringify(r)}`);
-  }, async () => {
-    await direct.shell("true");
-  });
-  const python = await interleave(n, warmup, async () => {
-    const r = await client.python(id, "1+1");
-    if (!r.success || r.output !== "2") throw new Error(`1+1 via Bay → ${JSON.stringify(r)}`);
-  }, async () => {
-    const out = await direct.python("1+1");
-    if (out !== "2") throw new Error(`1+1 direct → ${out}`);
-  });
-  return { shell, python };
+  const [bayShell, directShell, wrappedShell] = await interleave(n, warmup, [
+    async () => {
+      const r = await client.shell(id, "true");
+      if (!r.success) throw new Error(`shell true via Bay → ${JSON.stringify(r)}`);
+    },
+    async () => void await direct.shell("true"),
+    async () => void await direct.shell("true", true),
+  ]);
+  const [bayPython, directPython] = await interleave(n, warmup, [
+    async () => {
+      const r = await client.python(id, "1+1");
+      if (!r.success || r.output !== "2") throw new Error(`1+1 via Bay → ${JSON.stringify(r)}`);
+    },
+    async () => {
+      const out = await direct.python("1+1");
+      if (out !== "2") throw new Error(`1+1 direct → ${out}`);
+    },
+  ]);
+  return {
+    shell: { bay_ms: bayShell, direct_ms: directShell, direct_wrapped_ms: wrappedShell },
+    python: { bay_ms: bayPython, direct_ms: directPython },
+  };
 }

@@ -26,6 +26,8 @@ export const DRIVER = Deno.env.get("E2E_DRIVER") || "local";
 
 const MAIN = fileURLToPath(new URL("../../bay/main.ts", import.meta.url));
 const TAIL = 64 * 1024;
+/** Longest any single JSON request may take (the longest exec in the suite is ~10 s). */
+const REQUEST_TIMEOUT_MS = 60_000;
 
 /** A JSON answer of Bay, body already read. */
 export interface ApiResponse {
@@ -106,12 +108,25 @@ export class E2EBay {
   ): Promise<ApiResponse> {
     const h: Record<string, string> = { ...headers };
     if (body !== undefined) h["Content-Type"] = "application/json";
-    const res = await this.fetch(path, {
-      method,
-      headers: h,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
+    // A hung request fails the test instead of hanging the suite.
+    const ctrl = new AbortController();
+    const timer = setTimeout(
+      () => ctrl.abort(new Error(`${method} ${path}: no answer in ${REQUEST_TIMEOUT_MS} ms`)),
+      REQUEST_TIMEOUT_MS,
+    );
+    let text: string;
+    let res: Response;
+    try {
+      res = await this.fetch(path, {
+        method,
+        headers: h,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: ctrl.signal,
+      });
+      text = await res.text();
+    } finally {
+      clearTimeout(timer);
+    }
     let parsed: unknown = null;
     try {
       parsed = text ? JSON.parse(text) : null;
