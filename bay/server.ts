@@ -12,6 +12,7 @@ import { CargoService } from "./core/cargos.ts";
 import { ExecService } from "./core/exec.ts";
 import { FileService } from "./core/files.ts";
 import { GarbageCollector } from "./core/gc.ts";
+import { InstanceRegistry } from "./core/instances.ts";
 import { WarmPool } from "./core/warm_pool.ts";
 import { ProcessService } from "./core/processes.ts";
 import { TerminalService } from "./core/terminal.ts";
@@ -59,6 +60,18 @@ export interface Bay {
   close(): Promise<void>;
 }
 
+/** The id this data directory's Bay keeps across restarts (so it can reclaim its sessions). */
+async function stableInstanceId(dataDir: string): Promise<string> {
+  const file = join(dataDir, "instance-id");
+  try {
+    const id = (await Deno.readTextFile(file)).trim();
+    if (/^[A-Za-z0-9._-]{1,64}$/.test(id)) return id;
+  } catch { /* first start */ }
+  const id = `bay-${randomHex(4)}`;
+  await Deno.writeTextFile(file, id + "\n", { mode: 0o600 });
+  return id;
+}
+
 /** Build the configured driver. */
 async function makeDriver(config: Config, log: Logger): Promise<Driver> {
   switch (config.driver) {
@@ -99,7 +112,7 @@ export async function startBay(config: Config, over: BayOverrides = {}): Promise
       : await openPglite({ dataDir: join(dataDir, "pgdata") }));
   await migrate(db, new URL("./store/migrations/", import.meta.url));
   const keys = await bootstrapKeys(db, { apiKey: config.apiKey, dataDir });
-  const instanceId = config.instanceId ?? `bay-${randomHex(4)}`;
+  const instanceId = config.instanceId ?? await stableInstanceId(dataDir);
   const driver = over.driver ?? await makeDriver(config, log);
   let sessions: SessionManager | null = null;
   const hub = new ShipHub({
@@ -118,7 +131,7 @@ export async function startBay(config: Config, over: BayOverrides = {}): Promise
   if (driver.name === "local" || driver.name === "docker") {
     const runDir = join(dataDir, "run");
     await Deno.mkdir(runDir, { recursive: true, mode: 0o700 });
-    shipSocketPath = join(runDir, "ship.sock");
+    shipSocketPath = join(runDir, `ship-${instanceId}.sock`);
     await Deno.remove(shipSocketPath).catch(() => {});
     const handler = shipConnectHandler(hub);
     socketServer = Deno.serve(
@@ -134,6 +147,8 @@ export async function startBay(config: Config, over: BayOverrides = {}): Promise
     );
     await Deno.chmod(shipSocketPath, 0o600);
   }
+  const advertise = config.advertiseUrl ?? null;
+  const instances = new InstanceRegistry(db, log, instanceId, advertise, config.heartbeatIntervalMs);
   sessions = new SessionManager({
     config,
     db,
@@ -181,6 +196,7 @@ export async function startBay(config: Config, over: BayOverrides = {}): Promise
     releases: new ReleaseService(db),
     driver,
     pool,
+    instances,
     version: VERSION,
   };
   const app = createApp(services);
@@ -200,6 +216,9 @@ export async function startBay(config: Config, over: BayOverrides = {}): Promise
     }, app.fetch);
     await ready.promise;
   }
+  // Without BAY_ADVERTISE_URL, a loopback/specific listen address is advertised as is.
+  const wildcard = config.host === "0.0.0.0" || config.host === "::";
+  await instances.start(url && !wildcard ? url : null);
   gc.start();
   pool.start();
   return {
@@ -212,6 +231,7 @@ export async function startBay(config: Config, over: BayOverrides = {}): Promise
     credentialsFile: keys.credentialsFile,
     shipSocketPath,
     async close() {
+      await instances.stop();
       gc.stop();
       pool.stop();
       await pool.settle();

@@ -159,3 +159,10 @@ Deno.test("channel: closing fails open streams at once", async () => {
     b.close("done");
   }
 });
+
+Deno.test("channel: the peer learns why it was closed (a refused ship stops retrying)", async () => {
+  const { a, got } = pair();
+  a.close("unauthorized");
+  await new Promise((r) => setTimeout(r, 5));
+  assert.deepEqual(got.closed.sort(), ["a:unauthorized", "b:unauthorized"]);
+});

@@ -107,6 +107,7 @@ function serveOnce(
         onEvent: (ev) => channel.send({ t: "event", id: f.id, ev }),
         signal: ctrl.signal,
         channel,
+        requestId: f.id,
       }).then(
         (result) => channel.send({ t: "res", id: f.id, result: result ?? null }),
         (e) => {

@@ -10,7 +10,22 @@ import { WorkspaceFs } from "./fs/ops.ts";
 import { resolveInWorkspace } from "./fs/resolve.ts";
 import { Kernel } from "./kernel/kernel.ts";
 import type { Call, Event } from "./protocol.ts";
+import { ProcessManager } from "./procs.ts";
+import { openPty, type Pty, servePty } from "./pty.ts";
 import { runShell } from "./shell.ts";
+import { randomId } from "./_process.ts";
+
+/** What `dispatch` gets besides the call. */
+export interface DispatchIo {
+  /** Emits an event of this request. */
+  onEvent: (ev: Event) => void;
+  /** Aborts when Bay cancels the request or the channel drops. */
+  signal: AbortSignal;
+  /** Carries the request's binary streams. */
+  channel: Channel;
+  /** Id of the request (a terminal is named by the id of its `pty_open`). */
+  requestId?: string;
+}
 
 /** How the ship runs user work. */
 export interface ShipRuntimeOptions {
@@ -34,6 +49,10 @@ export class ShipRuntime {
   #opts: ShipRuntimeOptions;
   #kernel: Promise<Kernel> | null = null;
   #wrap: string[] | undefined;
+  /** Background processes. */
+  readonly procs: ProcessManager;
+  /** Open terminals by the id of their `pty_open` request. */
+  #ptys = new Map<string, Pty>();
 
   constructor(opts: ShipRuntimeOptions) {
     this.#opts = opts;
@@ -48,6 +67,11 @@ export class ShipRuntime {
         "--",
       ]
       : undefined;
+    this.procs = new ProcessManager({
+      wrap: this.#wrap,
+      baseEnv: { HOME: opts.workspace, ...opts.env },
+      workspace: opts.workspace,
+    });
     if (opts.eagerKernel) this.prepare().then(() => this.kernel()).catch(() => {});
   }
 
@@ -101,7 +125,7 @@ export class ShipRuntime {
   /** Run one call. `send` emits events; `channel` carries transfers. */
   async dispatch(
     call: Call,
-    io: { onEvent: (ev: Event) => void; signal: AbortSignal; channel: Channel },
+    io: DispatchIo,
   ): Promise<unknown> {
     switch (call.op) {
       case "python_exec": {
@@ -170,13 +194,72 @@ export class ShipRuntime {
         io.channel.endStream(call.stream_id);
         return { path: call.path, size: n };
       }
+      case "proc_start": {
+        const cwd = await resolveInWorkspace(this.#opts.workspace, call.cwd ?? ".", "cwd");
+        const st = await Deno.stat(cwd).catch(() => null);
+        if (!st?.isDirectory) {
+          throw new ShipError("invalid_path", "cwd is not a directory", {
+            field: "cwd",
+            reason: "not_a_directory",
+          });
+        }
+        return this.procs.start({ command: call.command, cwd, env: call.env });
+      }
+      case "proc_list":
+        return { items: this.procs.list() };
+      case "proc_get":
+        return this.procs.get(call.process_id);
+      case "proc_logs":
+        if (!call.follow) return this.procs.logs(call.process_id, call.offset);
+        return await this.procs.follow(
+          call.process_id,
+          call.offset,
+          (stream, text, offset) => io.onEvent({ kind: "proc_output", stream, text, offset }),
+          io.signal,
+        );
+      case "proc_stdin":
+        await this.procs.stdin(call.process_id, call.data);
+        return { status: "ok" };
+      case "proc_kill":
+        return this.procs.kill(call.process_id, call.signal);
+      case "pty_open": {
+        let pty: Pty;
+        try {
+          pty = openPty({
+            cols: call.cols,
+            rows: call.rows,
+            wrap: this.#wrap,
+            baseEnv: { HOME: this.#opts.workspace, ...this.#opts.env },
+            workspace: this.#opts.workspace,
+            python: this.#opts.python,
+          });
+        } catch (e) {
+          io.channel.dropStream(call.out_stream_id); // forget credit Bay granted up front
+          throw e;
+        }
+        const id = io.requestId ?? randomId("pty-");
+        this.#ptys.set(id, pty);
+        try {
+          return await servePty(pty, io.channel, call, io.signal);
+        } finally {
+          this.#ptys.delete(id);
+        }
+      }
+      case "pty_resize": {
+        const pty = this.#ptys.get(call.pty_id);
+        if (!pty) throw new ShipError("not_found", `no such terminal: ${call.pty_id}`);
+        pty.resize(call.cols, call.rows);
+        return { status: "ok" };
+      }
       case "cancel":
         return { status: "ok" };
     }
   }
 
-  /** Stop the kernel. */
+  /** Stop the kernel, background processes and terminals. */
   async close(): Promise<void> {
+    for (const pty of this.#ptys.values()) pty.close();
+    await this.procs.closeAll();
     const k = await this.#kernel?.catch(() => null);
     await k?.shutdown();
   }

@@ -20,6 +20,7 @@ export const ENV_FIELDS: Record<string, keyof Config> = {
   BAY_LOG_LEVEL: "logLevel",
   BAY_ALLOW_ANONYMOUS: "allowAnonymous",
   BAY_INSTANCE_ID: "instanceId",
+  BAY_ADVERTISE_URL: "advertiseUrl",
   BAY_MAX_BODY_BYTES: "maxBodyBytes",
   BAY_MAX_UPLOAD_BYTES: "maxUploadBytes",
   BAY_HEARTBEAT_INTERVAL_MS: "heartbeatIntervalMs",

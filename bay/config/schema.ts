@@ -54,7 +54,10 @@ export const ConfigSchema = z.object({
   configFile: z.string().optional(),
   logLevel: z.enum(["debug", "info", "warn", "error"]).default("info"),
   allowAnonymous: bool.default(false),
-  instanceId: z.string().min(1).max(64).optional(),
+  /** Stable id of this replica (replicas sharing a data dir must set distinct ones). */
+  instanceId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
+  /** URL other replicas use to reach this one (enables forwarding to it). */
+  advertiseUrl: z.string().url().optional(),
   /** Largest JSON request body. */
   maxBodyBytes: int(1024, 1 << 30).default(10 * 1024 * 1024),
   /** Largest file upload. */

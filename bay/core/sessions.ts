@@ -76,6 +76,13 @@ export class SessionManager {
       const live = hub.get(sid);
       if (live) return live;
       const s = await getSession(db, sid);
+      if (s && s.instance_id && s.instance_id !== this.#d.instanceId && await this.#alive(s.instance_id)) {
+        // Another live replica holds this session; never take it over.
+        throw new BayError("session_not_ready", "the session is held by another Bay replica", {
+          sandbox_id: sandbox.id,
+          retry_after_ms: 500,
+        });
+      }
       if (s && (s.status === "ready" || s.status === "starting") && s.runtime_id) {
         const info = await driver.inspect(s.runtime_id).catch(() => null);
         if (info?.state === "running") {
@@ -102,6 +109,19 @@ export class SessionManager {
     const sessionId = newId("session");
     const token = randomHex(32);
     await db.transaction(async (tx) => {
+      const [cur] = await tx.query<{ current_session_id: string | null }>(
+        `SELECT current_session_id FROM sandboxes WHERE id = $1 FOR UPDATE`,
+        [sandbox.id],
+      );
+      if (cur?.current_session_id && cur.current_session_id !== sandbox.current_session_id) {
+        const other = await getSession(tx, cur.current_session_id);
+        if (other && (other.status === "starting" || other.status === "ready")) {
+          throw new BayError("session_not_ready", "another replica is starting this session", {
+            sandbox_id: sandbox.id,
+            retry_after_ms: 500,
+          });
+        }
+      }
       await insertSession(tx, {
         id: sessionId,
         sandbox_id: sandbox.id,
@@ -182,6 +202,15 @@ export class SessionManager {
       `UPDATE sandboxes SET current_session_id = NULL WHERE current_session_id = $1`,
       [sessionId],
     );
+  }
+
+  /** True when replica `id` has a fresh heartbeat. */
+  async #alive(id: string): Promise<boolean> {
+    const rows = await this.#d.db.query(
+      `SELECT 1 FROM instances WHERE id = $1 AND seen_at > now() - ($2 || ' milliseconds')::interval`,
+      [id, String(this.#d.config.heartbeatTimeoutMs)],
+    );
+    return rows.length > 0;
   }
 
   /** Stop the sandbox's session if any (files stay). */

@@ -9,6 +9,7 @@ import { BayError } from "../errors.ts";
 import type { ShipHub } from "../ship_hub/hub.ts";
 import type { BayEnv, Services } from "./context.ts";
 import { onError } from "./errors.ts";
+import { forwardToHolder } from "./forward.ts";
 import { authenticate, limitBody, requestId } from "./middleware.ts";
 import { router } from "./openapi.ts";
 import { adminRoutes } from "./routes/admin.ts";
@@ -57,6 +58,7 @@ export function createApp(s: Services): Hono<BayEnv> {
     ) return next();
     return auth(c, next);
   });
+  app.use("/v1/sandboxes/*", forwardToHolder(s));
   app.use("/v1/*", (c, next) => {
     if (c.req.method === "POST" && c.req.path.endsWith("/filesystem/upload")) return next();
     return limit(c, next);

@@ -12,6 +12,7 @@ import type { ShipHub } from "../ship_hub/hub.ts";
 import type { Db } from "../store/db.ts";
 import type { Driver } from "../drivers/driver.ts";
 import type { WarmPool } from "../core/warm_pool.ts";
+import type { InstanceRegistry } from "../core/instances.ts";
 import type { ExecService } from "../core/exec.ts";
 import type { FileService } from "../core/files.ts";
 import type { GarbageCollector } from "../core/gc.ts";
@@ -40,6 +41,7 @@ export interface Services {
   releases: ReleaseService;
   driver: Driver;
   pool: WarmPool;
+  instances: InstanceRegistry;
   version: string;
 }
 

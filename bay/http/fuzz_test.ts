@@ -33,6 +33,23 @@ const ROUTES: [string, string][] = [
   ["GET", "/v1/cargos/{id}"],
   ["DELETE", "/v1/cargos/{id}"],
   ["GET", "/v1/profiles"],
+  ["GET", "/v1/sandboxes/{id}/history"],
+  ["GET", "/v1/sandboxes/{id}/history/last"],
+  ["GET", "/v1/sandboxes/{id}/history/exec-000000000000"],
+  ["PATCH", "/v1/sandboxes/{id}/history/exec-000000000000"],
+  ["POST", "/v1/skills/payloads"],
+  ["GET", "/v1/skills/payloads/{id}"],
+  ["GET", "/v1/skills/payloads/blob:{id}"],
+  ["POST", "/v1/skills/candidates"],
+  ["GET", "/v1/skills/candidates"],
+  ["GET", "/v1/skills/candidates/{id}"],
+  ["DELETE", "/v1/skills/candidates/{id}"],
+  ["POST", "/v1/skills/candidates/{id}/evaluate"],
+  ["POST", "/v1/skills/candidates/{id}/promote"],
+  ["GET", "/v1/skills/releases"],
+  ["DELETE", "/v1/skills/releases/{id}"],
+  ["POST", "/v1/skills/releases/{id}/rollback"],
+  ["GET", "/v1/skills/releases/{id}/health"],
 ];
 
 async function counts(q: (s: string) => Promise<{ n: number }[]>): Promise<number[]> {

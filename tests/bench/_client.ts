@@ -4,6 +4,7 @@
  * @module
  */
 import { multipartStream } from "./_multipart.ts";
+import { rawPost } from "./_raw_post.ts";
 
 /** Result fields of an exec the benchmark checks. */
 export interface ExecResult {
@@ -52,21 +53,25 @@ export class BayClient {
     return this.#json("POST", `/v1/sandboxes/${id}/shell/exec`, { command });
   }
 
-  /** `POST …/filesystem/upload`, streaming `file` as a multipart body (path first). */
+  /**
+   * `POST …/filesystem/upload`: `file` (exactly `size` bytes) streamed as a
+   * multipart body, the path field first (see `_raw_post.ts` for why not fetch).
+   */
   async upload(
     id: string,
     path: string,
     file: ReadableStream<Uint8Array>,
+    size: number,
   ): Promise<{ path: string; size: number }> {
     const mp = multipartStream({ path }, "file", path.split("/").pop() ?? "file", file);
-    const res = await fetch(`${this.base}/v1/sandboxes/${id}/filesystem/upload`, {
-      method: "POST",
-      headers: this.#headers({ "Content-Type": mp.contentType }),
-      body: mp.body,
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`upload → ${res.status}: ${text.slice(0, 500)}`);
-    return JSON.parse(text);
+    const res = await rawPost(
+      `${this.base}/v1/sandboxes/${id}/filesystem/upload`,
+      this.#headers({ "Content-Type": mp.contentType }),
+      mp.body,
+      size + mp.overhead,
+    );
+    if (res.status !== 200) throw new Error(`upload → ${res.status}: ${res.body.slice(0, 500)}`);
+    return JSON.parse(res.body);
   }
 
   /** `GET …/filesystem/download`: the response, body unread. */

@@ -6,12 +6,13 @@
  * @module
  */
 import { join } from "node:path";
+import { rawPost } from "./_raw_post.ts";
 
 /** The running baseline server. */
 export interface Loopback {
   url: string;
-  /** Upload the raw `body` as file `name`; returns the stored size. */
-  upload(name: string, body: ReadableStream<Uint8Array>): Promise<number>;
+  /** Upload the raw `body` (`size` bytes) as file `name`; returns the stored size. */
+  upload(name: string, body: ReadableStream<Uint8Array>, size: number): Promise<number>;
   /** Download file `name`: the response, body unread. */
   download(name: string): Promise<Response>;
   close(): Promise<void>;
@@ -57,14 +58,15 @@ export async function startLoopback(dir: string): Promise<Loopback> {
   const url = `http://127.0.0.1:${await ready.promise}`;
   return {
     url,
-    async upload(name, body) {
-      const res = await fetch(`${url}/upload?name=${name}`, {
-        method: "POST",
-        headers: { "Content-Type": "application/octet-stream" },
+    async upload(name, body, size) {
+      const res = await rawPost(
+        `${url}/upload?name=${name}`,
+        { "Content-Type": "application/octet-stream" },
         body,
-      });
-      if (!res.ok) throw new Error(`loopback upload → ${res.status}: ${await res.text()}`);
-      return (await res.json()).size;
+        size,
+      );
+      if (res.status !== 200) throw new Error(`loopback upload → ${res.status}: ${res.body}`);
+      return JSON.parse(res.body).size;
     },
     async download(name) {
       const res = await fetch(`${url}/download?name=${name}`);

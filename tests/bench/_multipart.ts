@@ -9,6 +9,8 @@
 export interface MultipartBody {
   body: ReadableStream<Uint8Array>;
   contentType: string;
+  /** Bytes around the file's: total length = file size + overhead. */
+  overhead: number;
 }
 
 /**
@@ -56,5 +58,9 @@ export function multipartStream(
       return reader.cancel(reason);
     },
   }, { highWaterMark: 0 });
-  return { body, contentType: `multipart/form-data; boundary=${boundary}` };
+  return {
+    body,
+    contentType: `multipart/form-data; boundary=${boundary}`,
+    overhead: preamble.byteLength + epilogue.byteLength,
+  };
 }

@@ -60,7 +60,12 @@ class Legs {
 
   bayUpload(size: number): Promise<number> {
     return this.#time(async () => {
-      const r = await this.client.upload(this.sandbox, `bench-${size}.bin`, payloadStream(size));
+      const r = await this.client.upload(
+        this.sandbox,
+        `bench-${size}.bin`,
+        payloadStream(size),
+        size,
+      );
       if (r.size !== size) throw new Error(`Bay stored ${r.size} of ${size} bytes`);
     });
   }
@@ -74,7 +79,7 @@ class Legs {
 
   directUpload(size: number): Promise<number> {
     return this.#time(async () => {
-      const n = await this.loop.upload(`bench-${size}.bin`, payloadStream(size));
+      const n = await this.loop.upload(`bench-${size}.bin`, payloadStream(size), size);
       if (n !== size) throw new Error(`loopback stored ${n} of ${size} bytes`);
     });
   }

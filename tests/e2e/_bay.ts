@@ -70,14 +70,14 @@ export class E2EBay {
   readonly driver = DRIVER;
   #child: Deno.ChildProcess;
   #tail: () => string;
-  #stop: () => Promise<number[]>;
+  #stop: () => Promise<string[]>;
 
   constructor(
     url: string,
     dataDir: string,
     child: Deno.ChildProcess,
     tail: () => string,
-    stop: () => Promise<number[]>,
+    stop: () => Promise<string[]>,
   ) {
     this.url = url;
     this.dataDir = dataDir;
@@ -193,7 +193,7 @@ export class E2EBay {
    * any process left behind that still mentions the data dir (a leaked
    * sandbox), removes the data dir.
    */
-  stop(): Promise<number[]> {
+  stop(): Promise<string[]> {
     return this.#stop();
   }
 }
@@ -241,7 +241,7 @@ export async function startBay(opts: BayOptions = {}, readyTimeoutMs = 60_000): 
   const exited = child.status.then((st) => {
     exitCode = st.code;
   });
-  let stopped: Promise<number[]> | null = null;
+  let stopped: Promise<string[]> | null = null;
   const stop = () =>
     stopped ??= (async () => {
       try {
@@ -287,7 +287,7 @@ export async function startBay(opts: BayOptions = {}, readyTimeoutMs = 60_000): 
  */
 export async function withBay(opts: BayOptions, fn: (bay: E2EBay) => Promise<void>) {
   const bay = await startBay(opts);
-  let leaked: number[] = [];
+  let leaked: string[] = [];
   try {
     await fn(bay);
   } catch (e) {
@@ -297,7 +297,7 @@ export async function withBay(opts: BayOptions, fn: (bay: E2EBay) => Promise<voi
     leaked = await bay.stop();
   }
   if (leaked.length > 0) {
-    throw new Error(`Bay left sandbox processes running after shutdown: ${leaked.join(", ")}`);
+    throw new Error(`Bay left sandbox processes running after shutdown:\n${leaked.join("\n")}`);
   }
 }
 

@@ -59,11 +59,20 @@ function withDescendants(all: Proc[], roots: Proc[]): Proc[] {
  * reparented to.
  */
 export function sessionPids(bay: E2EBay, cargoId: string): number[] {
-  if (bay.driver !== "local") unsupported(bay, "sessionPids");
+  return sessionProcesses(bay, cargoId).map((p) => p.pid);
+}
+
+/** Command lines of every process of every session on cargo `cargoId`. */
+export function sessionCommands(bay: E2EBay, cargoId: string): string[] {
+  return sessionProcesses(bay, cargoId).map((p) => p.cmdline.trim());
+}
+
+function sessionProcesses(bay: E2EBay, cargoId: string): Proc[] {
+  if (bay.driver !== "local") unsupported(bay, "sessionProcesses");
   const all = processes();
   const marker = join(bay.dataDir, "cargos", cargoId) + " ";
   const roots = all.filter((p) => p.cmdline.includes("bwrap") && p.cmdline.includes(marker));
-  return withDescendants(all, roots).map((p) => p.pid).sort((a, b) => a - b);
+  return withDescendants(all, roots).sort((a, b) => a.pid - b.pid);
 }
 
 /** pid of the ship process serving the sandbox on cargo `cargoId` (exactly one expected). */
@@ -107,20 +116,23 @@ export function killSession(bay: E2EBay, cargoId: string): void {
 
 /**
  * SIGKILL every live process whose command line mentions `text` (a data
- * dir: the sandboxes of a Bay that is gone); returns their pids.
+ * dir: the sandboxes of a Bay that is gone) and their descendants; returns
+ * a description of each.
  */
-export async function killProcessesMentioning(text: string): Promise<number[]> {
-  const found: number[] = [];
+export async function killProcessesMentioning(text: string): Promise<string[]> {
+  const found = new Map<number, string>();
   for (let round = 0; round < 3; round++) {
-    const victims = processes().filter((p) => p.cmdline.includes(text) && p.pid !== Deno.pid);
+    const all = processes();
+    const roots = all.filter((p) => p.cmdline.includes(text) && p.pid !== Deno.pid);
+    const victims = withDescendants(all, roots);
     if (victims.length === 0) break;
     for (const p of victims) {
-      found.push(p.pid);
+      found.set(p.pid, `${p.pid} (ppid ${p.ppid}) ${p.cmdline.slice(0, 60)}…`);
       try {
         Deno.kill(p.pid, "SIGKILL");
       } catch { /* gone */ }
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return [...new Set(found)];
+  return [...found.values()];
 }

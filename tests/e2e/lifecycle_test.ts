@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { eventually, sleep, withBay } from "./_bay.ts";
-import { killShip, sessionPids, shipPids } from "./_host.ts";
+import { killShip, sessionCommands, sessionPids, shipPids } from "./_host.ts";
 
 /** The pid namespace of a shell command and of the python kernel are the session's. */
 const PIDNS_SH = "readlink /proc/self/ns/pid";
@@ -104,6 +104,8 @@ Deno.test("e2e lifecycle: start, stop, concurrency, crash recovery", async (t) =
           content: "precious",
         });
         await bay.sh(sb.id, "mkdir -p data/sub && echo deep > data/sub/b.txt");
+        // A detached job of the crashed session must die with it, not write into the cargo later.
+        await bay.sh(sb.id, "nohup sh -c 'sleep 4; echo ghost > ghost.txt' >/dev/null 2>&1 &");
         const pending = bay.api("POST", `/v1/sandboxes/${sb.id}/shell/exec`, {
           command: "sleep 30",
         });
@@ -118,13 +120,18 @@ Deno.test("e2e lifecycle: start, stop, concurrency, crash recovery", async (t) =
 
         const next = await bay.sh(sb.id, "cat data/a.txt data/sub/b.txt");
         assert.equal(next.success, true, JSON.stringify(next));
-        assert.equal(next.output, "precious\ndeep\n");
+        assert.equal(next.output, "preciousdeep\n");
         const py = await bay.py(sb.id, "1 + 1");
         assert.equal(py.output, "2");
         const got = await bay.api("GET", `/v1/sandboxes/${sb.id}`);
         assert.equal(got.body.status, "ready");
         assert.equal(got.body.containers[0].healthy, true);
         assert.equal(shipPids(bay, sb.cargo_id).length, 1, "exactly one ship again");
+        await sleep(Math.max(0, 4500 - (performance.now() - t0)));
+        const ghost = await bay.sh(sb.id, "test -e ghost.txt && echo survived || echo gone");
+        assert.equal(ghost.output, "gone\n", "the crashed session's processes are gone");
+        const left = sessionCommands(bay, sb.cargo_id).filter((c) => c.startsWith("sleep"));
+        assert.deepEqual(left, [], "nothing of the crashed session runs on the host");
       } finally {
         await bay.deleteSandbox(sb.id);
       }

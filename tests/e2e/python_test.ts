@@ -85,14 +85,30 @@ Deno.test("e2e python: state, output, rich results, errors, timeout, kernel cont
 
       await bay.step(t, "a timeout interrupts the cell quickly and keeps state", async () => {
         const t0 = performance.now();
-        const r = await bay.py(sb.id, "import time\ntime.sleep(30)", { timeout: 2 });
+        const r = await bay.py(sb.id, "import time\nprint('before')\ntime.sleep(30)", {
+          timeout: 2,
+        });
         const ms = performance.now() - t0;
         assert.ok(ms < 5000, `returned after ${Math.round(ms)} ms`);
         assert.equal(r.success, false);
         assert.match(r.error, /timed out after 2/i);
+        assert.equal(r.output, "before\n", "output printed before the timeout is kept");
         const after = await bay.py(sb.id, "x + 1");
         assert.equal(after.success, true);
         assert.equal(after.output, "22");
+      });
+
+      await bay.step(t, "a busy kernel does not block the shell or the file API", async () => {
+        const busy = bay.py(sb.id, "import time\ntime.sleep(3)\n'done'");
+        await new Promise((r) => setTimeout(r, 500));
+        const t0 = performance.now();
+        const sh = await bay.sh(sb.id, "echo free");
+        const ls = await bay.api("GET", `/v1/sandboxes/${sb.id}/filesystem/directories`);
+        assert.ok(performance.now() - t0 < 1500, "answered while python was running");
+        assert.equal(sh.output, "free\n");
+        assert.equal(ls.status, 200);
+        const done = await busy;
+        assert.equal(done.output, "'done'");
       });
 
       await bay.step(t, "interrupt stops running code; the kernel keeps its state", async () => {

@@ -70,8 +70,7 @@ Deno.test("e2e streaming: incremental lines, final result, disconnect cancels", 
     const base = `/v1/sandboxes/${sb.id}`;
     try {
       await bay.step(t, "python: stdout lines arrive as printed, result last", async () => {
-        const code =
-          "import time\nfor i in range(3):\n    print(i, flush=True)\n    time.sleep(0.5)";
+        const code = "import time\nfor i in range(3): print(i); time.sleep(0.5)";
         const { res, lines } = await stream(bay, `${base}/python/exec`, { code });
         assert.equal(res.status, 200);
         assert.match(res.headers.get("content-type") ?? "", /application\/x-ndjson/);

@@ -95,10 +95,6 @@ export function bwrapArgs(s: BwrapSpec): string[] {
     "--hostname",
     s.hostname.slice(0, 63),
     "--new-session",
-    // Killing the outer bwrap (stopSession) or Bay itself must take the whole sandbox
-    // down: without this the inner bwrap (PID 1 of the sandbox) and everything below it
-    // survive as orphans.
-    "--die-with-parent",
     "--cap-drop",
     "ALL",
     ...["CAP_SETUID", "CAP_SETGID", "CAP_KILL", "CAP_CHOWN", "CAP_FOWNER", "CAP_DAC_OVERRIDE"]

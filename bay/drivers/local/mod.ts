@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import type { Logger } from "../../core/log.ts";
 import type { Driver, DriverCapabilities, RuntimeInfo, SessionSpec } from "../driver.ts";
 import { bwrapArgs } from "./_args.ts";
+import { childrenOf, isBwrapAlive, killSandbox, spawnBwrap, tailOf } from "./_process.ts";
 
 /** Options of the local driver. */
 export interface LocalDriverOptions {
@@ -29,22 +30,20 @@ export interface LocalDriverOptions {
 
 interface Runtime {
   info: RuntimeInfo;
-  child: Deno.ChildProcess;
-  tail: string;
+  /** Host PID of bwrap. */
+  pid: number;
+  /** Present when this Bay started it; adopted runtimes are watched through /proc. */
+  child?: Deno.ChildProcess;
+  logFile: string;
 }
 
-const TAIL = 8192;
-
-/** Direct children of a process, from /proc. */
-async function childrenOf(pid: number): Promise<number[]> {
-  const out: number[] = [];
-  try {
-    for await (const t of Deno.readDir(`/proc/${pid}/task`)) {
-      const text = await Deno.readTextFile(`/proc/${pid}/task/${t.name}/children`).catch(() => "");
-      out.push(...text.trim().split(/\s+/).filter(Boolean).map(Number));
-    }
-  } catch { /* process gone */ }
-  return out;
+/** What survives a Bay restart: enough to adopt a running sandbox. */
+interface RuntimeRecord {
+  runtimeId: string;
+  pid: number;
+  sessionId: string;
+  sandboxId: string;
+  cargoId: string;
 }
 
 /** Check bwrap is usable, then build the driver. */
@@ -71,7 +70,9 @@ export async function createLocalDriver(opts: LocalDriverOptions): Promise<Drive
     `root:x:0:\nuser:x:${opts.gid}:\nnogroup:x:65534:\n`,
   );
   await Deno.chmod(opts.dataDir, 0o711);
-  return new LocalDriver(opts);
+  const driver = new LocalDriver(opts);
+  await driver.adopt();
+  return driver;
 }
 
 /** Sessions as bubblewrap process trees. */
@@ -98,6 +99,44 @@ export class LocalDriver implements Driver {
   #cargoDir(id: string): string {
     if (!/^ws-[0-9a-f]{12}$/.test(id)) throw new Error(`bad cargo id ${id}`);
     return join(this.#opts.dataDir, "cargos", id);
+  }
+
+  #recordFile(runtimeId: string): string {
+    return join(this.#opts.dataDir, "runtimes", `${runtimeId}.json`);
+  }
+
+  /** Take over sandboxes a previous Bay process started and left running. */
+  async adopt(): Promise<void> {
+    const dir = join(this.#opts.dataDir, "runtimes");
+    await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+    await Deno.mkdir(join(this.#opts.dataDir, "logs"), { recursive: true, mode: 0o700 });
+    for await (const e of Deno.readDir(dir)) {
+      if (!e.name.endsWith(".json")) continue;
+      const file = join(dir, e.name);
+      try {
+        const r = JSON.parse(await Deno.readTextFile(file)) as RuntimeRecord;
+        if (await isBwrapAlive(r.pid)) {
+          this.#runtimes.set(r.runtimeId, {
+            info: {
+              runtimeId: r.runtimeId,
+              sessionId: r.sessionId,
+              sandboxId: r.sandboxId,
+              cargoId: r.cargoId,
+              state: "running",
+            },
+            pid: r.pid,
+            logFile: this.#logFile(r.sessionId),
+          });
+          this.#opts.log.info("adopted a running sandbox", { runtime_id: r.runtimeId, pid: r.pid });
+          continue;
+        }
+      } catch { /* unreadable record */ }
+      await Deno.remove(file).catch(() => {});
+    }
+  }
+
+  #logFile(sessionId: string): string {
+    return join(this.#opts.dataDir, "logs", `${sessionId}.log`);
   }
 
   async ensureCargo(cargo: { id: string }): Promise<void> {
@@ -148,14 +187,8 @@ export class LocalDriver implements Driver {
       HOME: "/run/ship",
       NO_COLOR: "1",
     };
-    const child = new Deno.Command(this.#opts.bwrapPath, {
-      args,
-      env,
-      clearEnv: true,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+    const logFile = this.#logFile(spec.sessionId);
+    const child = await spawnBwrap(this.#opts.bwrapPath, args, env, logFile, spec.channel.token);
     const rt: Runtime = {
       info: {
         runtimeId,
@@ -164,27 +197,26 @@ export class LocalDriver implements Driver {
         cargoId: spec.cargoId,
         state: "running",
       },
+      pid: child.pid,
       child,
-      tail: "",
+      logFile,
     };
     this.#runtimes.set(runtimeId, rt);
-    // The credential travels on stdin, so it never sits in any environment block.
-    const w = child.stdin.getWriter();
-    await w.write(new TextEncoder().encode(spec.channel.token + "\n")).catch(() => {});
-    await w.close().catch(() => {});
-    const keep = async (s: ReadableStream<Uint8Array>) => {
-      for await (const chunk of s.pipeThrough(new TextDecoderStream())) {
-        rt.tail = (rt.tail + chunk).slice(-TAIL);
-      }
+    const record: RuntimeRecord = {
+      runtimeId,
+      pid: child.pid,
+      sessionId: spec.sessionId,
+      sandboxId: spec.sandboxId,
+      cargoId: spec.cargoId,
     };
-    keep(child.stdout).catch(() => {});
-    keep(child.stderr).catch(() => {});
-    child.status.then((st) => {
+    await Deno.writeTextFile(this.#recordFile(runtimeId), JSON.stringify(record), { mode: 0o600 });
+    child.status.then(async (st) => {
+      const tail = (await tailOf(logFile, 600)).trim();
       rt.info = {
         ...rt.info,
         state: "exited",
         exitCode: st.code,
-        reason: `ship exited (${st.signal ?? `code ${st.code}`}): ${rt.tail.slice(-500).trim()}`,
+        reason: `ship exited (${st.signal ?? `code ${st.code}`})${tail ? `: ${tail}` : ""}`,
       };
     });
     return { runtimeId };
@@ -193,38 +225,38 @@ export class LocalDriver implements Driver {
   async stopSession(runtimeId: string): Promise<void> {
     const rt = this.#runtimes.get(runtimeId);
     if (!rt) return;
-    if (rt.info.state === "running") {
-      // Killing the sandbox's PID 1 (bwrap's child) ends every process in its PID namespace.
-      for (const pid of await childrenOf(rt.child.pid)) {
-        try {
-          Deno.kill(pid, "SIGKILL");
-        } catch { /* already gone */ }
+    await killSandbox(rt.pid);
+    if (rt.child) await rt.child.status;
+    else {
+      for (let i = 0; i < 100 && await isBwrapAlive(rt.pid); i++) {
+        await new Promise((r) => setTimeout(r, 20));
       }
-      try {
-        rt.child.kill("SIGKILL");
-      } catch { /* already gone */ }
     }
-    await rt.child.status;
     this.#runtimes.delete(runtimeId);
+    await Deno.remove(this.#recordFile(runtimeId)).catch(() => {});
   }
 
   /** Host PID of a runtime's sandbox init (tests use it to simulate crashes). */
   async pidOf(runtimeId: string): Promise<number | null> {
     const rt = this.#runtimes.get(runtimeId);
     if (!rt) return null;
-    return (await childrenOf(rt.child.pid))[0] ?? null;
+    return (await childrenOf(rt.pid))[0] ?? null;
   }
 
-  inspect(runtimeId: string): Promise<RuntimeInfo> {
+  async inspect(runtimeId: string): Promise<RuntimeInfo> {
     const rt = this.#runtimes.get(runtimeId);
-    return Promise.resolve(
-      rt?.info ??
-        { runtimeId, sessionId: null, sandboxId: null, cargoId: null, state: "missing" },
-    );
+    if (!rt) {
+      return { runtimeId, sessionId: null, sandboxId: null, cargoId: null, state: "missing" };
+    }
+    if (!rt.child && rt.info.state === "running" && !(await isBwrapAlive(rt.pid))) {
+      const tail = (await tailOf(rt.logFile, 600)).trim();
+      rt.info = { ...rt.info, state: "exited", reason: `ship exited${tail ? `: ${tail}` : ""}` };
+    }
+    return rt.info;
   }
 
-  listRuntimes(): Promise<RuntimeInfo[]> {
-    return Promise.resolve([...this.#runtimes.values()].map((r) => r.info));
+  async listRuntimes(): Promise<RuntimeInfo[]> {
+    return await Promise.all([...this.#runtimes.keys()].map((id) => this.inspect(id)));
   }
 
   async listCargos(): Promise<string[]> {
