@@ -13,7 +13,9 @@ import { ExecService } from "./core/exec.ts";
 import { FileService } from "./core/files.ts";
 import { GarbageCollector } from "./core/gc.ts";
 import { InstanceRegistry } from "./core/instances.ts";
-import { WarmPool } from "./core/warm_pool.ts";
+import { Metrics } from "./core/metrics.ts";
+import { instrumentDb } from "./store/instrumented.ts";
+import { POOL_OWNER, WarmPool } from "./core/warm_pool.ts";
 import { ProcessService } from "./core/processes.ts";
 import { TerminalService } from "./core/terminal.ts";
 import { HistoryService } from "./core/history.ts";
@@ -106,10 +108,12 @@ export async function startBay(config: Config, over: BayOverrides = {}): Promise
   const log = over.log ?? createLogger(config.logLevel);
   const dataDir = resolve(config.dataDir);
   await Deno.mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const db = over.db ??
+  const metrics = new Metrics();
+  const rawDb = over.db ??
     (config.databaseUrl
       ? await openPostgres(config.databaseUrl)
       : await openPglite({ dataDir: join(dataDir, "pgdata") }));
+  const db = instrumentDb(rawDb, metrics.storeQuery);
   await migrate(db, new URL("./store/migrations/", import.meta.url));
   const keys = await bootstrapKeys(db, { apiKey: config.apiKey, dataDir });
   const instanceId = config.instanceId ?? await stableInstanceId(dataDir);
@@ -148,7 +152,13 @@ export async function startBay(config: Config, over: BayOverrides = {}): Promise
     await Deno.chmod(shipSocketPath, 0o600);
   }
   const advertise = config.advertiseUrl ?? null;
-  const instances = new InstanceRegistry(db, log, instanceId, advertise, config.heartbeatIntervalMs);
+  const instances = new InstanceRegistry(
+    db,
+    log,
+    instanceId,
+    advertise,
+    config.heartbeatIntervalMs,
+  );
   sessions = new SessionManager({
     config,
     db,
@@ -157,6 +167,7 @@ export async function startBay(config: Config, over: BayOverrides = {}): Promise
     log,
     instanceId,
     shipSocketPath: shipSocketPath ?? undefined,
+    metrics,
   });
   const sandboxes = new SandboxService({ config, db, driver, hub, sessions });
   const pool = new WarmPool({
@@ -165,6 +176,7 @@ export async function startBay(config: Config, over: BayOverrides = {}): Promise
     driver,
     sessions,
     log,
+    metrics,
     deleteSandbox: (owner, id) => sandboxes.delete(owner, id),
   });
   sandboxes.setPool(pool);
@@ -177,6 +189,7 @@ export async function startBay(config: Config, over: BayOverrides = {}): Promise
     hub,
     log,
     instanceId,
+    metrics,
   });
   const services: Services = {
     config,
@@ -185,7 +198,7 @@ export async function startBay(config: Config, over: BayOverrides = {}): Promise
     auth: new Authenticator(db),
     sandboxes,
     cargos: new CargoService(db, driver),
-    exec: new ExecService(db, sandboxes),
+    exec: new ExecService(db, sandboxes, metrics),
     files: new FileService(sandboxes, config),
     hub,
     gc,
@@ -197,8 +210,29 @@ export async function startBay(config: Config, over: BayOverrides = {}): Promise
     driver,
     pool,
     instances,
+    metrics,
     version: VERSION,
   };
+  metrics.gauges({
+    shipsConnected: () => hub.size,
+    channelBytes: () => hub.channelBytes(),
+    sessionsByState: async () =>
+      Object.fromEntries(
+        (await db.query<{ status: string; n: number }>(
+          `SELECT status, count(*)::int AS n FROM sessions GROUP BY status`,
+        )).map((r) => [r.status, r.n]),
+      ),
+    poolSize: async () =>
+      Object.fromEntries(
+        (await db.query<{ profile: string; n: number }>(
+          `SELECT s.profile, count(*)::int AS n FROM sandboxes s
+             JOIN sessions se ON se.id = s.current_session_id
+           WHERE s.owner = $1 AND s.deleted_at IS NULL AND se.status = 'ready'
+           GROUP BY s.profile`,
+          [POOL_OWNER],
+        )).map((r) => [r.profile, r.n]),
+      ),
+  });
   const app = createApp(services);
   let server: Deno.HttpServer | null = null;
   let url: string | null = null;
@@ -239,7 +273,7 @@ export async function startBay(config: Config, over: BayOverrides = {}): Promise
       await server?.shutdown();
       await socketServer?.shutdown();
       await driver.close();
-      if (!over.db) await db.close();
+      if (!over.db) await rawDb.close();
     },
   };
 }

@@ -10,6 +10,7 @@ import { BayError } from "../errors.ts";
 import type { Db } from "../store/db.ts";
 import { insertExecution, normalizeTags } from "../store/executions.ts";
 import { newId } from "./ids.ts";
+import type { Metrics } from "./metrics.ts";
 import type { SandboxService } from "./sandboxes.ts";
 
 /** Options of one exec. */
@@ -45,9 +46,12 @@ export class ExecService {
   #db: Db;
   #sandboxes: SandboxService;
 
-  constructor(db: Db, sandboxes: SandboxService) {
+  #metrics?: Metrics;
+
+  constructor(db: Db, sandboxes: SandboxService, metrics?: Metrics) {
     this.#db = db;
     this.#sandboxes = sandboxes;
+    this.#metrics = metrics;
   }
 
   /** Run Python in the sandbox's kernel. */
@@ -70,6 +74,7 @@ export class ExecService {
     ).finally(release);
     const r = parseResult(PythonExecResult, raw);
     const ms = Math.round(performance.now() - t0);
+    this.#metrics?.execDuration.observe({ type: "python", success: String(r.success) }, ms / 1000);
     const executionId = await this.#record(owner, sandbox.id, sessionId, "python", input.code, {
       success: r.success,
       ms,
@@ -124,6 +129,10 @@ export class ExecService {
     }, opts).finally(release);
     const r = parseResult(ShellExecResult, raw);
     const ms = Math.round(performance.now() - t0);
+    this.#metrics?.execDuration.observe(
+      { type: "shell", success: String(r.exit_code === 0 && !r.timed_out) },
+      ms / 1000,
+    );
     const error = r.timed_out
       ? `${r.stderr}${r.stderr ? "\n" : ""}Command timed out after ${input.timeout} seconds`
       : r.stderr || null;

@@ -12,6 +12,7 @@ import { BayError } from "../errors.ts";
 import type { Db } from "../store/db.ts";
 import type { SandboxRow } from "../store/rows.ts";
 import type { Logger } from "./log.ts";
+import type { Metrics } from "./metrics.ts";
 import type { SandboxService } from "./sandboxes.ts";
 import type { SessionManager } from "./sessions.ts";
 import type { ShipHub } from "../ship_hub/hub.ts";
@@ -44,6 +45,7 @@ export interface GcDeps {
   hub: ShipHub;
   log: Logger;
   instanceId: string;
+  metrics?: Metrics;
 }
 
 /** Runs GC on a schedule and on demand. */
@@ -103,7 +105,12 @@ export class GarbageCollector {
         throw new BayError("locked", "another Bay instance is running GC");
       }
       const results: GcTaskResult[] = [];
-      for (const name of tasks ?? GC_TASKS) results.push(await this.#task(name));
+      for (const name of tasks ?? GC_TASKS) {
+        const r = await this.#task(name);
+        this.#d.metrics?.gcCleaned.inc({ task: name }, r.cleaned_count);
+        this.#d.metrics?.gcErrors.inc({ task: name }, r.errors.length);
+        results.push(r);
+      }
       await this.#d.db.query(
         `UPDATE gc_lease SET held_until = 'epoch' WHERE id = 1 AND holder = $1`,
         [this.#d.instanceId],

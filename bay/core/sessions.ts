@@ -17,6 +17,7 @@ import { endSession, getSession, insertSession, markReady, setRuntime } from "..
 import { hashKey } from "./auth.ts";
 import { newId, randomHex } from "./ids.ts";
 import type { Logger } from "./log.ts";
+import type { Metrics } from "./metrics.ts";
 
 /** What the session manager needs. */
 export interface SessionDeps {
@@ -30,6 +31,7 @@ export interface SessionDeps {
   shipSocketPath?: string;
   /** URL ships dial when there is no socket. */
   shipUrl?: string;
+  metrics?: Metrics;
 }
 
 /** Starts, finds and stops sessions. */
@@ -76,7 +78,10 @@ export class SessionManager {
       const live = hub.get(sid);
       if (live) return live;
       const s = await getSession(db, sid);
-      if (s && s.instance_id && s.instance_id !== this.#d.instanceId && await this.#alive(s.instance_id)) {
+      if (
+        s && s.instance_id && s.instance_id !== this.#d.instanceId &&
+        await this.#alive(s.instance_id)
+      ) {
         // Another live replica holds this session; never take it over.
         throw new BayError("session_not_ready", "the session is held by another Bay replica", {
           sandbox_id: sandbox.id,
@@ -157,6 +162,10 @@ export class SessionManager {
       const watch = this.#watchExit(sessionId, runtimeId);
       const conn = await waiting.finally(() => watch.stop());
       await markReady(db, sessionId, this.#d.instanceId);
+      this.#d.metrics?.sessionStart.observe(
+        { driver: driver.name, outcome: "ready" },
+        (Date.now() - started) / 1000,
+      );
       log.info("session ready", {
         sandbox_id: sandbox.id,
         session_id: sessionId,
@@ -165,6 +174,10 @@ export class SessionManager {
       return conn;
     } catch (e) {
       const reason = e instanceof Error ? e.message : String(e);
+      this.#d.metrics?.sessionStart.observe(
+        { driver: driver.name, outcome: "failed" },
+        (Date.now() - started) / 1000,
+      );
       log.warn("session start failed", { sandbox_id: sandbox.id, session_id: sessionId, reason });
       await this.#end(sessionId, runtimeId, "failed", reason);
       if (e instanceof BayError) throw e;

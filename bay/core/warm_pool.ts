@@ -14,6 +14,7 @@ import type { Db } from "../store/db.ts";
 import type { SandboxRow } from "../store/rows.ts";
 import { newId } from "./ids.ts";
 import type { Logger } from "./log.ts";
+import type { Metrics } from "./metrics.ts";
 import type { SessionManager } from "./sessions.ts";
 
 /** Owner of pooled sandboxes. */
@@ -26,6 +27,7 @@ export interface WarmPoolDeps {
   driver: Driver;
   sessions: SessionManager;
   log: Logger;
+  metrics?: Metrics;
   /** Delete a sandbox (and its managed cargo) of any owner. */
   deleteSandbox: (owner: string, id: string) => Promise<void>;
 }
@@ -94,6 +96,7 @@ export class WarmPool {
     });
     if (row) this.stats.claims++;
     else this.stats.misses++;
+    (row ? this.#d.metrics?.poolClaims : this.#d.metrics?.poolMisses)?.inc({ profile: profile.id });
     if (!this.#stopped) this.refill(profile.id).catch(() => {});
     return row;
   }

@@ -44,6 +44,28 @@ export function createApp(s: Services): Hono<BayEnv> {
     throw new BayError("not_found", `no route for ${c.req.method} ${c.req.path}`);
   });
   app.use("*", requestId());
+  app.use("*", async (c, next) => {
+    const t0 = performance.now();
+    await next();
+    const labels = {
+      method: c.req.method,
+      route: c.req.routePath || "unmatched",
+      status: String(c.res.status),
+    };
+    s.metrics.httpRequests.inc(labels);
+    const ms = performance.now() - t0;
+    s.metrics.httpDuration.observe(labels, ms / 1000);
+    s.log.debug("request", {
+      request_id: c.get("requestId"),
+      ...labels,
+      path: c.req.path,
+      duration_ms: Math.round(ms * 10) / 10,
+    });
+  });
+  app.get("/metrics", async (c) =>
+    c.body(await s.metrics.registry.metrics(), 200, {
+      "Content-Type": s.metrics.registry.contentType,
+    }));
   app.get("/v1/ship/connect", (c) => shipConnectHandler(s.hub)(c.req.raw));
   app.route("/", systemRoutes(s));
 

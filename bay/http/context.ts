@@ -13,6 +13,7 @@ import type { Db } from "../store/db.ts";
 import type { Driver } from "../drivers/driver.ts";
 import type { WarmPool } from "../core/warm_pool.ts";
 import type { InstanceRegistry } from "../core/instances.ts";
+import type { Metrics } from "../core/metrics.ts";
 import type { ExecService } from "../core/exec.ts";
 import type { FileService } from "../core/files.ts";
 import type { GarbageCollector } from "../core/gc.ts";
@@ -42,6 +43,7 @@ export interface Services {
   driver: Driver;
   pool: WarmPool;
   instances: InstanceRegistry;
+  metrics: Metrics;
   version: string;
 }
 

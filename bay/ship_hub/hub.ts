@@ -41,6 +41,19 @@ export class ShipHub {
     this.#opts = opts;
   }
 
+  /** Channel bytes of connections that already closed. */
+  #closedBytes = { sent: 0, received: 0 };
+
+  /** Bytes over every channel of this hub since start. */
+  channelBytes(): { sent: number; received: number } {
+    const t = { ...this.#closedBytes };
+    for (const c of this.#ships.values()) {
+      t.sent += c.channel.bytes.sent;
+      t.received += c.channel.bytes.received;
+    }
+    return t;
+  }
+
   /** Number of attached ships. */
   get size(): number {
     return this.#ships.size;
@@ -59,6 +72,8 @@ export class ShipHub {
     conn.onClose((reason) => {
       clearTimeout(timer);
       this.#unauthenticated.delete(conn);
+      this.#closedBytes.sent += conn.channel.bytes.sent;
+      this.#closedBytes.received += conn.channel.bytes.received;
       const sid = conn.sessionId;
       if (sid && this.#ships.get(sid) === conn) {
         this.#ships.delete(sid);

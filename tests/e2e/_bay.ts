@@ -17,7 +17,7 @@
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { killProcessesMentioning } from "./_host.ts";
+import { reapLeftovers } from "./_host.ts";
 
 /** The key every e2e Bay accepts. */
 export const API_KEY = "e2e-key-0123456789abcdef";
@@ -255,7 +255,7 @@ export async function startBay(opts: BayOptions = {}, readyTimeoutMs = 60_000): 
       await exited;
       clearTimeout(grace);
       await drained;
-      const leaked = await killProcessesMentioning(dataDir);
+      const leaked = await reapLeftovers(DRIVER, join(dataDir, "data"));
       await Deno.remove(dataDir, { recursive: true }).catch(() => {});
       return leaked;
     })();

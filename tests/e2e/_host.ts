@@ -2,8 +2,9 @@
  * Host-side views of a session, for the few e2e checks the HTTP API cannot
  * make: which processes make up a sandbox (to kill its ship, or to prove a
  * stop left nothing behind) and whether a cargo's storage still exists.
- * These are the only driver-specific helpers of the suite; a driver without
- * an implementation fails loudly rather than skipping.
+ * These are the only driver-specific helpers of the suite (`local`: bwrap
+ * process trees and `<data dir>/cargos/<id>`; `docker`: containers and
+ * volumes found by the driver's labels). Another driver fails loudly.
  *
  * @module
  */
@@ -13,12 +14,11 @@ import type { E2EBay } from "./_bay.ts";
 interface Proc {
   pid: number;
   ppid: number;
-  state: string;
   cmdline: string;
 }
 
-function unsupported(bay: E2EBay, what: string): never {
-  throw new Error(`e2e host helper '${what}' is not implemented for driver ${bay.driver}`);
+function unsupported(driver: string, what: string): never {
+  throw new Error(`e2e host helper '${what}' is not implemented for driver ${driver}`);
 }
 
 /** Every live (non-zombie) process of the host. */
@@ -31,7 +31,7 @@ function processes(): Proc[] {
       const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       const cmdline = Deno.readTextFileSync(`/proc/${e.name}/cmdline`).replaceAll("\0", " ");
       if (rest[0] === "Z" || rest[0] === "X") continue;
-      out.push({ pid: Number(e.name), ppid: Number(rest[1]), state: rest[0], cmdline });
+      out.push({ pid: Number(e.name), ppid: Number(rest[1]), cmdline });
     } catch { /* exited meanwhile */ }
   }
   return out;
@@ -53,10 +53,41 @@ function withDescendants(all: Proc[], roots: Proc[]): Proc[] {
   return [...seen.values()];
 }
 
+/** Run the docker CLI; stdout lines (empty on failure when `check` is false). */
+function docker(args: string[], check = true): string[] {
+  const out = new Deno.Command("docker", { args, stdout: "piped", stderr: "piped" }).outputSync();
+  if (!out.success) {
+    if (!check) return [];
+    throw new Error(`docker ${args.join(" ")}: ${new TextDecoder().decode(out.stderr)}`);
+  }
+  return new TextDecoder().decode(out.stdout).split("\n").map((l) => l.trim()).filter(Boolean);
+}
+
+/** Host PIDs of the init processes of the running containers matching a label filter. */
+function containerInits(label: string): number[] {
+  const ids = docker(["ps", "-q", "--filter", `label=${label}`]);
+  return ids.flatMap((id) => docker(["inspect", "-f", "{{.State.Pid}}", id], false))
+    .map(Number).filter((pid) => pid > 0);
+}
+
+/** Every process of every live session on cargo `cargoId`, sorted by pid. */
+function sessionProcesses(bay: E2EBay, cargoId: string): Proc[] {
+  const all = processes();
+  let roots: Proc[];
+  if (bay.driver === "local") {
+    const marker = join(bay.dataDir, "cargos", cargoId) + " ";
+    roots = all.filter((p) => p.cmdline.includes("bwrap") && p.cmdline.includes(marker));
+  } else if (bay.driver === "docker") {
+    const inits = new Set(containerInits(`shipyard.neo/cargo=${cargoId}`));
+    roots = all.filter((p) => inits.has(p.pid));
+  } else unsupported(bay.driver, "sessionProcesses");
+  return withDescendants(all, roots).sort((a, b) => a.pid - b.pid);
+}
+
 /**
- * pids of every process of the session that mounts cargo `cargoId` (the
- * sandbox itself, the ship, the kernel, user processes), wherever they were
- * reparented to.
+ * Host pids of every process of the sessions that mount cargo `cargoId`
+ * (the sandbox itself, the ship, the kernel, user processes), wherever they
+ * were reparented to.
  */
 export function sessionPids(bay: E2EBay, cargoId: string): number[] {
   return sessionProcesses(bay, cargoId).map((p) => p.pid);
@@ -67,22 +98,10 @@ export function sessionCommands(bay: E2EBay, cargoId: string): string[] {
   return sessionProcesses(bay, cargoId).map((p) => p.cmdline.trim());
 }
 
-function sessionProcesses(bay: E2EBay, cargoId: string): Proc[] {
-  if (bay.driver !== "local") unsupported(bay, "sessionProcesses");
-  const all = processes();
-  const marker = join(bay.dataDir, "cargos", cargoId) + " ";
-  const roots = all.filter((p) => p.cmdline.includes("bwrap") && p.cmdline.includes(marker));
-  return withDescendants(all, roots).sort((a, b) => a.pid - b.pid);
-}
-
-/** pid of the ship process serving the sandbox on cargo `cargoId` (exactly one expected). */
+/** Host pids of the ship processes serving cargo `cargoId` (one expected). */
 export function shipPids(bay: E2EBay, cargoId: string): number[] {
-  if (bay.driver !== "local") unsupported(bay, "shipPids");
-  const all = processes();
-  const mine = new Set(sessionPids(bay, cargoId));
-  return all
-    .filter((p) => mine.has(p.pid) && / \S*ship\/main\.ts( |$)/.test(p.cmdline))
-    .filter((p) => !p.cmdline.includes("bwrap"))
+  return sessionProcesses(bay, cargoId)
+    .filter((p) => /^\S*\/deno .*ship\/main\.ts( |$)/.test(p.cmdline))
     .map((p) => p.pid);
 }
 
@@ -96,7 +115,11 @@ export function killShip(bay: E2EBay, cargoId: string): number {
 
 /** Whether the storage of cargo `cargoId` exists on the host. */
 export async function cargoStorageExists(bay: E2EBay, cargoId: string): Promise<boolean> {
-  if (bay.driver !== "local") unsupported(bay, "cargoStorageExists");
+  if (bay.driver === "docker") {
+    return docker(["volume", "ls", "-q", "--filter", `name=^shipyard-cargo-${cargoId}$`])
+      .length > 0;
+  }
+  if (bay.driver !== "local") unsupported(bay.driver, "cargoStorageExists");
   try {
     return (await Deno.stat(join(bay.dataDir, "cargos", cargoId))).isDirectory;
   } catch (e) {
@@ -105,25 +128,25 @@ export async function cargoStorageExists(bay: E2EBay, cargoId: string): Promise<
   }
 }
 
-/** SIGKILL leftovers of a session (cleanup after a failed assertion). */
-export function killSession(bay: E2EBay, cargoId: string): void {
-  for (const pid of sessionPids(bay, cargoId)) {
-    try {
-      Deno.kill(pid, "SIGKILL");
-    } catch { /* gone */ }
-  }
-}
-
 /**
- * SIGKILL every live process whose command line mentions `text` (a data
- * dir: the sandboxes of a Bay that is gone) and their descendants; returns
- * a description of each.
+ * After Bay exited: kill whatever of its sandboxes still runs (bwrap trees
+ * naming `dataDir`; containers labelled with its instance id) and describe it.
  */
-export async function killProcessesMentioning(text: string): Promise<string[]> {
-  const found = new Map<number, string>();
+export async function reapLeftovers(driver: string, dataDir: string): Promise<string[]> {
+  const found = new Map<number | string, string>();
+  if (driver === "docker") {
+    const instance = await Deno.readTextFile(join(dataDir, "instance-id")).catch(() => "");
+    if (instance.trim()) {
+      const label = `label=shipyard.neo/instance=${instance.trim()}`;
+      for (const id of docker(["ps", "-aq", "--filter", label], false)) {
+        found.set(id, `container ${id}`);
+        docker(["rm", "-f", id], false);
+      }
+    }
+  }
   for (let round = 0; round < 3; round++) {
     const all = processes();
-    const roots = all.filter((p) => p.cmdline.includes(text) && p.pid !== Deno.pid);
+    const roots = all.filter((p) => p.cmdline.includes(dataDir) && p.pid !== Deno.pid);
     const victims = withDescendants(all, roots);
     if (victims.length === 0) break;
     for (const p of victims) {

@@ -18,17 +18,54 @@ export async function childrenOf(pid: number): Promise<number[]> {
   return out;
 }
 
-/** True when `pid` exists, is not a zombie, and runs `bwrap`. */
-export async function isBwrapAlive(pid: number): Promise<boolean> {
+/** True when `pid` exists and is not a zombie. */
+async function isRunning(pid: number): Promise<boolean> {
   try {
     const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
     const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    if (state === "Z" || state === "X") return false;
+    return state !== "Z" && state !== "X";
+  } catch {
+    return false;
+  }
+}
+
+/** True when `pid` exists, is not a zombie, and runs `bwrap`. */
+export async function isBwrapAlive(pid: number): Promise<boolean> {
+  try {
+    if (!(await isRunning(pid))) return false;
     const cmd = await Deno.readTextFile(`/proc/${pid}/cmdline`);
     return cmd.split("\0")[0].endsWith("bwrap");
   } catch {
     return false;
   }
+}
+
+/**
+ * Host PID of the sandbox's PID-namespace init: bwrap's child, forked right
+ * after start. Null when it does not appear within `timeoutMs`.
+ */
+export async function findInit(bwrapPid: number, timeoutMs = 2000): Promise<number | null> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const [init] = await childrenOf(bwrapPid);
+    if (init !== undefined) return init;
+    // Not isBwrapAlive: the PID runs `sh -c exec bwrap …` until the exec happens.
+    if (Date.now() > end || !(await isRunning(bwrapPid))) return null;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/**
+ * SIGKILL a sandbox's init if it still runs. The outer bwrap exits as soon as
+ * the ship does, but the init waits for every process of the sandbox, so a
+ * crashed ship leaves the init and the user's detached jobs running (still
+ * writing into the cargo) until the init is killed.
+ */
+export async function killInit(initPid: number | null | undefined): Promise<void> {
+  if (!initPid || !(await isBwrapAlive(initPid))) return;
+  try {
+    Deno.kill(initPid, "SIGKILL");
+  } catch { /* gone */ }
 }
 
 /** SIGKILL the sandbox: its PID-namespace init (bwrap's child) takes every process with it. */

@@ -13,7 +13,15 @@ import { fileURLToPath } from "node:url";
 import type { Logger } from "../../core/log.ts";
 import type { Driver, DriverCapabilities, RuntimeInfo, SessionSpec } from "../driver.ts";
 import { bwrapArgs } from "./_args.ts";
-import { childrenOf, isBwrapAlive, killSandbox, spawnBwrap, tailOf } from "./_process.ts";
+import {
+  childrenOf,
+  findInit,
+  isBwrapAlive,
+  killInit,
+  killSandbox,
+  spawnBwrap,
+  tailOf,
+} from "./_process.ts";
 
 /** Options of the local driver. */
 export interface LocalDriverOptions {
@@ -32,6 +40,8 @@ interface Runtime {
   info: RuntimeInfo;
   /** Host PID of bwrap. */
   pid: number;
+  /** Host PID of the sandbox's init (bwrap's child), killed whenever the runtime ends. */
+  initPid: number | null;
   /** Present when this Bay started it; adopted runtimes are watched through /proc. */
   child?: Deno.ChildProcess;
   logFile: string;
@@ -41,6 +51,7 @@ interface Runtime {
 interface RuntimeRecord {
   runtimeId: string;
   pid: number;
+  initPid: number | null;
   sessionId: string;
   sandboxId: string;
   cargoId: string;
@@ -125,11 +136,13 @@ export class LocalDriver implements Driver {
               state: "running",
             },
             pid: r.pid,
+            initPid: r.initPid ?? null,
             logFile: this.#logFile(r.sessionId),
           });
           this.#opts.log.info("adopted a running sandbox", { runtime_id: r.runtimeId, pid: r.pid });
           continue;
         }
+        await killInit(r.initPid);
       } catch { /* unreadable record */ }
       await Deno.remove(file).catch(() => {});
     }
@@ -198,6 +211,7 @@ export class LocalDriver implements Driver {
         state: "running",
       },
       pid: child.pid,
+      initPid: await findInit(child.pid),
       child,
       logFile,
     };
@@ -205,12 +219,14 @@ export class LocalDriver implements Driver {
     const record: RuntimeRecord = {
       runtimeId,
       pid: child.pid,
+      initPid: rt.initPid,
       sessionId: spec.sessionId,
       sandboxId: spec.sandboxId,
       cargoId: spec.cargoId,
     };
     await Deno.writeTextFile(this.#recordFile(runtimeId), JSON.stringify(record), { mode: 0o600 });
     child.status.then(async (st) => {
+      await killInit(rt.initPid);
       const tail = (await tailOf(logFile, 600)).trim();
       rt.info = {
         ...rt.info,
@@ -226,6 +242,7 @@ export class LocalDriver implements Driver {
     const rt = this.#runtimes.get(runtimeId);
     if (!rt) return;
     await killSandbox(rt.pid);
+    await killInit(rt.initPid);
     if (rt.child) await rt.child.status;
     else {
       for (let i = 0; i < 100 && await isBwrapAlive(rt.pid); i++) {
@@ -249,6 +266,7 @@ export class LocalDriver implements Driver {
       return { runtimeId, sessionId: null, sandboxId: null, cargoId: null, state: "missing" };
     }
     if (!rt.child && rt.info.state === "running" && !(await isBwrapAlive(rt.pid))) {
+      await killInit(rt.initPid);
       const tail = (await tailOf(rt.logFile, 600)).trim();
       rt.info = { ...rt.info, state: "exited", reason: `ship exited${tail ? `: ${tail}` : ""}` };
     }
