@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
+import type { Channel } from "./channel.ts";
 import { ShipError } from "./errors.ts";
+import { ShipRuntime } from "./handlers.ts";
+import type { Call, Event, ProcessInfo } from "./protocol.ts";
 import { ProcessManager, type ProcessManagerOptions } from "./procs.ts";
 import { OutputBuffer } from "./_proc_output.ts";
 import { DEFAULT_PATH } from "./shell.ts";
@@ -311,4 +314,64 @@ Deno.test("procs: output buffer keeps characters whole and offsets exact", () =>
   let followed = "";
   for (let pos = from, p = ring.next(pos); p; pos = p.end, p = ring.next(pos)) followed += p.text;
   assert.equal(followed, at.slice(2901).map((w) => w.text).join(""));
+});
+
+Deno.test("procs: calls through ShipRuntime.dispatch", async () => {
+  const workspace = await Deno.realPath(await Deno.makeTempDir());
+  await Deno.mkdir(`${workspace}/sub`);
+  const runtime = new ShipRuntime({ workspace, runtimeDir: `${workspace}/.rt` });
+  const events: Event[] = [];
+  const io = { onEvent: (ev: Event) => events.push(ev), signal: new AbortController().signal };
+  const call = (c: Call) => runtime.dispatch(c, { ...io, channel: null as unknown as Channel });
+  try {
+    const bad = await call({ op: "proc_start", command: "true", cwd: "../etc" }).catch((e) => e);
+    assert.equal(code(bad), "invalid_path");
+    const info = await call({
+      op: "proc_start",
+      command: "pwd; echo $HOME; echo oops >&2; exit 2",
+      cwd: "sub",
+    }) as ProcessInfo;
+    const done = await call({
+      op: "proc_logs",
+      process_id: info.process_id,
+      offset: 0,
+      follow: true,
+    });
+    assert.deepEqual(done, { exit_code: 2 });
+    const out = `${workspace}/sub\n${workspace}\n`;
+    assert.deepEqual(
+      events.filter((e) => e.kind === "proc_output" && e.stream === "stdout").map((e) =>
+        e.kind === "proc_output" ? e.text : ""
+      ).join(""),
+      out,
+    );
+    let last = 0;
+    for (const e of events) {
+      assert.ok(e.kind === "proc_output" && e.offset > last);
+      last = e.kind === "proc_output" ? e.offset : last;
+    }
+    const logs = await call({
+      op: "proc_logs",
+      process_id: info.process_id,
+      offset: 0,
+      follow: false,
+    });
+    assert.deepEqual(logs, {
+      stdout: out,
+      stderr: "oops\n",
+      next_offset: new TextEncoder().encode(out).byteLength + 5,
+      status: "exited",
+    });
+    const listed = await call({ op: "proc_list" }) as { items: ProcessInfo[] };
+    assert.deepEqual(listed.items, [await call({ op: "proc_get", process_id: info.process_id })]);
+    const cat = await call({ op: "proc_start", command: "cat" }) as ProcessInfo;
+    assert.deepEqual(await call({ op: "proc_stdin", process_id: cat.process_id, data: "x" }), {
+      status: "ok",
+    });
+    const killed = await call({ op: "proc_kill", process_id: cat.process_id, signal: "SIGTERM" });
+    assert.equal((killed as ProcessInfo).process_id, cat.process_id);
+  } finally {
+    await runtime.close();
+    await Deno.remove(workspace, { recursive: true });
+  }
 });

@@ -2,8 +2,9 @@
  * Terminals (API.md §3.6): a login shell on a PTY, as the sandbox user.
  *
  * The PTY belongs to a small Python helper (`pty_helper.py`, next to this
- * file; Python is always in the sandbox for the kernel), run through the
- * privilege-dropping prefix. The helper forks `bash -l` on a new PTY, relays
+ * file; Python is always in the sandbox for the kernel), run as
+ * `setsid [wrap...] python3 -u pty_helper.py COLS ROWS`: in its own session
+ * and process group, through the privilege-dropping prefix. The helper forks `bash -l` on a new PTY, relays
  * the PTY's output raw on its stdout, and reads framed input on its stdin
  * (1 byte type, 4-byte big-endian length, payload): type 0 is typed bytes,
  * type 1 a JSON `{cols, rows}` resize. Closing its stdin hangs the shell up;
@@ -16,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import type { Channel } from "./channel.ts";
 import { ShipError } from "./errors.ts";
 import { DEFAULT_PATH } from "./shell.ts";
-import { signalGroup } from "./_process.ts";
+import { setsidPath, signalGroup } from "./_process.ts";
 
 /** How long {@link Pty.close} lets the shell end after the hangup before killing it (ms). */
 export const CLOSE_GRACE_MS = 1000;
@@ -102,6 +103,7 @@ async function readStderr(
 export function openPty(opts: PtyOptions): Pty {
   const python = opts.python ?? "/usr/bin/python3";
   const argv = [
+    setsidPath(), // the helper's own group: nothing it signals can reach the ship
     ...(opts.wrap ?? []),
     python,
     "-u",
@@ -173,10 +175,12 @@ export function openPty(opts: PtyOptions): Pty {
       closeInput();
       killTimer = setTimeout(() => {
         if (shellPid !== null) signalGroup(shellPid, "SIGKILL");
-        try {
-          child.kill("SIGKILL");
-        } catch {
-          // already exited
+        if (!signalGroup(child.pid, "SIGKILL")) {
+          try {
+            child.kill("SIGKILL"); // setsid had not run yet
+          } catch {
+            // already exited
+          }
         }
       }, CLOSE_GRACE_MS);
     },
@@ -189,6 +193,7 @@ export function openPty(opts: PtyOptions): Pty {
  * `in_stream_id`. Resolves with the shell's exit code. Aborting `signal` (the
  * peer cancelled: the terminal WebSocket closed) hangs the shell up and
  * resolves once it has ended; so does the peer aborting the output stream.
+ * The output stream is ended in every case.
  */
 export async function servePty(
   pty: Pty,
@@ -214,13 +219,12 @@ export async function servePty(
   try {
     const tx = channel.openSender(streams.out_stream_id);
     await tx.pipeFrom(pty.output, signal).catch(close);
-    const exitCode = await pty.exit;
-    if (!signal.aborted) channel.endStream(streams.out_stream_id);
-    return { exit_code: exitCode };
+    return { exit_code: await pty.exit };
   } finally {
     signal.removeEventListener("abort", close);
     pty.close();
-    channel.dropStream(streams.out_stream_id);
+    // Also after an abort or a failure: the peer's receiver ends instead of waiting forever.
+    channel.endStream(streams.out_stream_id);
     await keys.cancel().catch(() => {});
     await typing;
   }

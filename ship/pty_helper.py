@@ -50,12 +50,13 @@ def write_all(fd, data):
 
 
 def hang_up(pid, master):
+    """SIGHUP the shell's group and the terminal's foreground group (never our own)."""
     groups = {pid}
     try:
-        groups.add(os.tcgetpgrp(master))
+        groups.add(os.tcgetpgrp(master))  # 0 once the shell has left the terminal
     except OSError:
         pass
-    for group in groups:
+    for group in groups - {0, os.getpgrp()}:
         for sig in (signal.SIGHUP, signal.SIGCONT):
             try:
                 os.killpg(group, sig)
@@ -89,6 +90,7 @@ class Relay:
         self.stdin_open = self.master_open = self.out_open = True
         self.inbuf = bytearray()
         self.to_master = bytearray()
+        self.status = None  # wait status once the shell was reaped
 
     def output(self, data):
         if not self.out_open:
@@ -97,7 +99,8 @@ class Relay:
             write_all(1, data)
         except OSError:  # the ship stopped reading: nobody sees this terminal any more
             self.out_open = False
-            hang_up(self.pid, self.master)
+            if self.status is None:
+                hang_up(self.pid, self.master)
 
     def read_master(self):
         try:
@@ -124,7 +127,8 @@ class Relay:
         data = os.read(0, CHUNK)
         if not data:
             self.stdin_open = False
-            hang_up(self.pid, self.master)
+            if self.status is None:
+                hang_up(self.pid, self.master)
             return
         self.inbuf += data
         while len(self.inbuf) >= 5:
@@ -145,8 +149,7 @@ class Relay:
                     pass
 
     def run(self, wake):
-        status = None
-        while status is None:
+        while self.status is None:
             readable = [wake]
             if self.master_open:
                 readable.append(self.master)
@@ -167,15 +170,15 @@ class Relay:
             if 0 in r:
                 self.read_stdin()
             pid, status = os.waitpid(self.pid, os.WNOHANG)
-            if pid == 0:
-                status = None
+            if pid != 0:
+                self.status = status
         # The shell is gone: relay what it wrote last (a background job that
         # keeps writing is cut off after DRAIN_S).
         deadline = time.monotonic() + DRAIN_S
         while self.master_open and self.read_master() and time.monotonic() < deadline:
             if not select.select([self.master], [], [], 0.05)[0]:
                 break
-        return exit_code(status)
+        return exit_code(self.status)
 
 
 def main():

@@ -40,7 +40,7 @@ Deno.test("e2e lifecycle: start, stop, concurrency, crash recovery", async (t) =
       const sb = await bay.createSandbox();
       try {
         await bay.py(sb.id, "v = 'in memory'\nopen('kept.txt', 'w').write('on disk')");
-        const ns1 = (await bay.sh(sb.id, PIDNS_SH)).output;
+        await bay.sh(sb.id, "touch /tmp/old-session"); // /tmp is private to a session
         // A detached writer that would touch a file after the stop if it survived.
         await bay.sh(sb.id, "nohup sh -c 'sleep 2; touch late' >/dev/null 2>&1 &");
         const stop = await bay.api("POST", `/v1/sandboxes/${sb.id}/stop`);
@@ -65,8 +65,8 @@ Deno.test("e2e lifecycle: start, stop, concurrency, crash recovery", async (t) =
         assert.equal(file.output, "on disk\n");
         const late = await bay.sh(sb.id, "test -e late && echo survived || echo killed");
         assert.equal(late.output, "killed\n", "the stop killed background processes");
-        const ns2 = (await bay.sh(sb.id, PIDNS_SH)).output;
-        assert.notEqual(ns2, ns1, "a new session");
+        const fresh = await bay.sh(sb.id, "test -e /tmp/old-session && echo old || echo new");
+        assert.equal(fresh.output, "new\n", "a new session with a fresh /tmp");
       } finally {
         await bay.deleteSandbox(sb.id);
       }
