@@ -14,7 +14,10 @@
 # A layer whose tag already exists is not rebuilt. Progress goes to stderr; the
 # final tag is printed ALONE on stdout:  TAG=$(deno task image | tail -1)
 #
-# Usage: scripts/image.sh [--force]      (--force rebuilds both layers)
+# Usage: scripts/image.sh [--force] [--prune]
+#        --force  rebuild both layers even if their tags exist
+#        --prune  afterwards, remove the other shipyard-neo/ship{,-base}:<hash> tags
+#                 (images that a container still uses are kept)
 # Env:   DENO_BIN                  Deno binary to ship (default: the `deno` on PATH)
 #        SHIPYARD_DEBIAN_MIRROR    Debian mirror (default: from /etc/apt/sources*)
 #        SHIPYARD_DEBIAN_SECURITY  Debian security mirror (same)
@@ -38,15 +41,18 @@ die() {
 }
 
 FORCE=0
-case "${1:-}" in
-  "") ;;
-  --force) FORCE=1 ;;
-  -h | --help)
-    sed -n '2,/^set -euo/p' "$SELF" | sed -e '$d' -e 's/^# \{0,1\}//'
-    exit 0
-    ;;
-  *) die "unknown argument: $1 (usage: scripts/image.sh [--force])" ;;
-esac
+PRUNE=0
+for arg in "$@"; do
+  case "$arg" in
+    --force) FORCE=1 ;;
+    --prune) PRUNE=1 ;;
+    -h | --help)
+      sed -n '2,/^set -euo/p' "$SELF" | sed -e '$d' -e 's/^# \{0,1\}//'
+      exit 0
+      ;;
+    *) die "unknown argument: $arg (usage: scripts/image.sh [--force] [--prune])" ;;
+  esac
+done
 
 WORK=""
 cleanup() {
@@ -106,9 +112,15 @@ for f in packages.txt setup-base.sh Dockerfile; do
   [ -f "$DEPLOY/$f" ] || die "missing $DEPLOY/$f"
 done
 
-# One build at a time per host (CI jobs may share a daemon).
-exec 9>"${SHIPYARD_IMAGE_WORKDIR:-/var/tmp}/shipyard-neo-image.lock"
-flock 9
+# One build at a time per host (CI jobs may share a daemon). The lock file is
+# opened read-only so that another user's file in sticky /var/tmp works too.
+lock="${SHIPYARD_IMAGE_WORKDIR:-/var/tmp}/shipyard-neo-image.lock"
+[ -e "$lock" ] || { : >"$lock" && chmod 0644 "$lock"; }
+exec 9<"$lock"
+if ! flock -n 9; then
+  log "waiting for another image build to finish"
+  flock 9
+fi
 
 WORK="$(mktemp -d "${SHIPYARD_IMAGE_WORKDIR:-/var/tmp}/shipyard-image.XXXXXX")"
 
@@ -311,5 +323,17 @@ else
   log "ship: built $SHIP_TAG ($(mib "$SHIP_TAG"))"
 fi
 docker tag "$SHIP_TAG" "$SHIP_REPO:latest"
+
+if [ "$PRUNE" = 1 ]; then
+  for ref in $(docker image ls --format '{{.Repository}}:{{.Tag}}' "$SHIP_REPO") \
+    $(docker image ls --format '{{.Repository}}:{{.Tag}}' "$BASE_REPO"); do
+    case "$ref" in
+      "$SHIP_TAG" | "$BASE_TAG" | "$SHIP_REPO:latest") ;;
+      *)
+        if docker rmi "$ref" >/dev/null 2>&1; then log "pruned $ref"; else log "kept $ref (in use)"; fi
+        ;;
+    esac
+  done
+fi
 log "done: $SHIP_TAG (= $SHIP_REPO:latest, base $BASE_TAG)"
 echo "$SHIP_TAG" >&3

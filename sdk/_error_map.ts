@@ -75,9 +75,10 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * The error for an envelope body `{error: {...}}` answered with `status`.
- * Unknown codes give a plain {@link BayError}; a body that is not an envelope
- * gives the class usual for the status.
+ * The error for an envelope body `{error: {...}}` answered with `status`
+ * (null for an error line inside a stream: the code's usual status). Unknown
+ * codes give a plain {@link BayError}; a body that is not an envelope gives
+ * the class usual for the status.
  *
  * @example
  * ```ts
@@ -88,17 +89,18 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  * ```
  */
 export function errorFromEnvelope(
-  status: number,
+  status: number | null,
   body: unknown,
   headerRequestId: string | null = null,
 ): BayError {
   const env = isRecord(body) && isRecord(body.error) ? body.error : null;
+  const s = status ?? 500;
   const code = typeof env?.code === "string"
     ? env.code
-    : BY_STATUS[status] ?? (status >= 500 ? "internal_error" : "validation_error");
-  const message = typeof env?.message === "string" ? env.message : `HTTP ${status}`;
+    : BY_STATUS[s] ?? (s >= 500 ? "internal_error" : "validation_error");
+  const message = typeof env?.message === "string" ? env.message : `HTTP ${s}`;
   const init: BayErrorInit = {
-    status,
+    status: status ?? undefined,
     requestId: typeof env?.request_id === "string" ? env.request_id : headerRequestId,
     details: isRecord(env?.details) ? env.details : {},
   };

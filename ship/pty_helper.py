@@ -10,7 +10,8 @@ the given window size, in the helper's own environment and working directory.
   Type 0: bytes typed into the terminal. Type 1: JSON ``{"cols", "rows"}``,
   a window resize (the kernel then sends SIGWINCH to the foreground job).
 - stdin EOF hangs the shell up: SIGHUP (and SIGCONT) to the shell's process
-  group and to the terminal's foreground group.
+  group and to the terminal's foreground group, and the PTY master is closed
+  (the kernel hangs the terminal up: reads on it end). So does a broken stdout.
 - The first line on stderr is ``pid N``: the shell's pid (= its process group).
 - The helper exits with the shell's exit code (128+N when killed by signal N),
   once the shell has ended and the output still buffered in the PTY was relayed.
@@ -49,21 +50,6 @@ def write_all(fd, data):
         view = view[os.write(fd, view):]
 
 
-def hang_up(pid, master):
-    """SIGHUP the shell's group and the terminal's foreground group (never our own)."""
-    groups = {pid}
-    try:
-        groups.add(os.tcgetpgrp(master))  # 0 once the shell has left the terminal
-    except OSError:
-        pass
-    for group in groups - {0, os.getpgrp()}:
-        for sig in (signal.SIGHUP, signal.SIGCONT):
-            try:
-                os.killpg(group, sig)
-            except OSError:
-                pass
-
-
 def exit_code(status):
     code = os.waitstatus_to_exitcode(status)
     return 128 - code if code < 0 else code
@@ -92,6 +78,27 @@ class Relay:
         self.to_master = bytearray()
         self.status = None  # wait status once the shell was reaped
 
+    def hang_up(self):
+        """SIGHUP the shell's group and the terminal's foreground group (never
+        our own), then close the master: the kernel hangs the terminal up, so
+        a shell that missed the signal still reads EOF."""
+        if self.status is not None or not self.master_open:
+            return
+        groups = {self.pid}
+        try:
+            groups.add(os.tcgetpgrp(self.master))  # 0 once the shell left the terminal
+        except OSError:
+            pass
+        for group in groups - {0, os.getpgrp()}:
+            for sig in (signal.SIGHUP, signal.SIGCONT):
+                try:
+                    os.killpg(group, sig)
+                except OSError:
+                    pass
+        self.master_open = False
+        self.to_master.clear()
+        os.close(self.master)
+
     def output(self, data):
         if not self.out_open:
             return
@@ -99,8 +106,7 @@ class Relay:
             write_all(1, data)
         except OSError:  # the ship stopped reading: nobody sees this terminal any more
             self.out_open = False
-            if self.status is None:
-                hang_up(self.pid, self.master)
+            self.hang_up()
 
     def read_master(self):
         try:
@@ -127,8 +133,7 @@ class Relay:
         data = os.read(0, CHUNK)
         if not data:
             self.stdin_open = False
-            if self.status is None:
-                hang_up(self.pid, self.master)
+            self.hang_up()
             return
         self.inbuf += data
         while len(self.inbuf) >= 5:
@@ -139,9 +144,9 @@ class Relay:
                 break
             payload = bytes(self.inbuf[5:5 + size])
             del self.inbuf[:5 + size]
-            if kind == DATA:
+            if kind == DATA and self.master_open:
                 self.to_master += payload
-            elif kind == RESIZE:
+            elif kind == RESIZE and self.master_open:
                 try:
                     req = json.loads(payload)
                     set_size(self.master, int(req["cols"]), int(req["rows"]))
@@ -163,9 +168,9 @@ class Relay:
                         pass
                 except BlockingIOError:
                     pass
-            if w:
+            if w and self.master_open:
                 self.flush_master()
-            if self.master in r and self.master_open:
+            if self.master_open and self.master in r:
                 self.read_master()
             if 0 in r:
                 self.read_stdin()

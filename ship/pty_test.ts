@@ -128,7 +128,8 @@ Deno.test("pty: close hangs up the shell and its foreground job", async () => {
 
 Deno.test("pty: close kills a shell that ignores the hangup", async () => {
   await withPty({}, async (pty, screen) => {
-    await pty.write(enc.encode("trap '' HUP; echo PID:$$\r"));
+    // Ignores SIGHUP and does not read the terminal (where it would see the hangup).
+    await pty.write(enc.encode("trap '' HUP; echo PID:$$; while :; do sleep 0.1; done\r"));
     const shell = Number((await screen.waitFor(/PID:(\d+)/))[1]);
     pty.close();
     assert.equal(await pty.exit, 128 + 9);
@@ -138,6 +139,29 @@ Deno.test("pty: close kills a shell that ignores the hangup", async () => {
       await new Promise((r) => setTimeout(r, 20));
     }
   });
+});
+
+Deno.test("pty: hanging up a terminal never signals the ship", async () => {
+  let hups = 0;
+  const onHup = () => hups++;
+  Deno.addSignalListener("SIGHUP", onHup);
+  try {
+    for (let i = 0; i < 8; i++) {
+      // The shell ends while its output is no longer read (as when Bay cancels).
+      const pty = openPty({ cols: 80, rows: 24, workspace: "/tmp", python: PYTHON });
+      const reader = pty.output.getReader();
+      const first = await reader.read();
+      assert.ok(!first.done);
+      if (i % 2) await pty.write(enc.encode("exit\r"));
+      pty.close();
+      await reader.cancel();
+      assert.notEqual(await pty.exit, 137, "ended by the hangup, not by the kill");
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(hups, 0);
+  } finally {
+    Deno.removeSignalListener("SIGHUP", onHup);
+  }
 });
 
 Deno.test("pty: a helper that cannot start reports ship_error", async () => {

@@ -39,6 +39,9 @@ export interface SandboxDeps {
 export type SandboxView = ReturnType<typeof sandboxView>;
 
 /** Sandboxes of owners. */
+/** Longest an activity {@link SandboxService.touch} may leave the stored idle deadline behind. */
+const ACTIVITY_SLACK_MAX_MS = 5_000;
+
 export class SandboxService {
   #d: SandboxDeps;
   #pool: WarmPool | null = null;
@@ -198,13 +201,32 @@ export class SandboxService {
   async keepalive(owner: string, id: string): Promise<void> {
     const row = await this.#row(owner, id);
     if (row.expires_at && row.expires_at.getTime() <= Date.now()) throw expired(row);
-    await this.touch(row);
+    await this.#setIdleDeadline(row);
   }
 
-  /** Record activity: the idle deadline moves to now + the profile's idle timeout. */
+  /**
+   * Record activity: the idle deadline moves to now + the profile's idle
+   * timeout. The write is skipped while the stored deadline is already within
+   * {@link ACTIVITY_SLACK_MAX_MS} (and 1% of the timeout) of the new one, so a
+   * burst of calls (each touches before and after) costs no write per call.
+   * `row` is updated in place when written.
+   */
   async touch(row: SandboxRow): Promise<void> {
-    const idle = this.profile(row.profile)?.idleTimeoutMs ?? 30 * 60_000;
-    await updateSandbox(this.#d.db, row.id, { idle_expires_at: new Date(Date.now() + idle) });
+    const idle = this.#idleTimeoutMs(row);
+    const stored = row.idle_expires_at?.getTime() ?? -Infinity;
+    if (Date.now() + idle - stored < Math.min(ACTIVITY_SLACK_MAX_MS, idle / 100)) return;
+    await this.#setIdleDeadline(row);
+  }
+
+  #idleTimeoutMs(row: SandboxRow): number {
+    return this.profile(row.profile)?.idleTimeoutMs ?? 30 * 60_000;
+  }
+
+  /** Move the idle deadline to now + the idle timeout (exact; keepalive). */
+  async #setIdleDeadline(row: SandboxRow): Promise<void> {
+    const deadline = new Date(Date.now() + this.#idleTimeoutMs(row));
+    await updateSandbox(this.#d.db, row.id, { idle_expires_at: deadline });
+    row.idle_expires_at = deadline;
   }
 
   /** Stop the session; the cargo stays. */

@@ -6,7 +6,12 @@
  */
 import type { ExecSamples } from "./_exec.ts";
 import type { FirstExecSamples } from "./_first_exec.ts";
-import { EXEC_RATIO_MAX, type Measured, RSS_GROWTH_MAX, TRANSFER_RATIO_MIN } from "./_report.ts";
+import {
+  EXEC_RATIO_MAX,
+  type Measured,
+  RSS_PEAK_DIFF_SHARE,
+  TRANSFER_RATIO_MIN,
+} from "./_report.ts";
 import { round, summarize, type Summary } from "./_stats.ts";
 import type { Row } from "./_table.ts";
 
@@ -85,13 +90,10 @@ export function buildJson(m: Measured, rows: Row[], meta: Record<string, unknown
     },
     bay_rss_bytes: {
       baseline: t.rss.baseline,
-      small_peak: t.rss.small.peak,
-      small_hwm: t.rss.small.hwm,
-      big_peak: t.rss.big.peak,
-      big_hwm: t.rss.big.hwm,
-      growth: t.rss.big.peak - t.rss.small.peak,
-      growth_max: RSS_GROWTH_MAX,
-      samples: { small: t.rss.small.samples, big: t.rss.big.samples },
+      small: t.rss.small,
+      big: t.rss.big,
+      peak_difference: t.rss.big.peak - t.rss.small.peak,
+      peak_difference_max: (t.size_bytes - t.small_size_bytes) * RSS_PEAK_DIFF_SHARE,
     },
     table: rows,
     ok: rows.every((r) => r.ok !== false),

@@ -8,14 +8,19 @@ import type { FirstExecSamples } from "./_first_exec.ts";
 import { summarize, type Summary } from "./_stats.ts";
 import type { Row } from "./_table.ts";
 import type { TransferResult } from "./_transfer.ts";
+import type { RssPeak } from "./_rss.ts";
 
 const MiB = 1024 * 1024;
 /** Exec: through-Bay median at most this many times the direct median. */
 export const EXEC_RATIO_MAX = 2;
 /** Transfer: through-Bay throughput at least this share of loopback. */
 export const TRANSFER_RATIO_MIN = 0.5;
-/** Memory: peak RSS for the large file at most this much above the small file's. */
-export const RSS_GROWTH_MAX = 32 * MiB;
+/**
+ * Memory: Bay's peak RSS while moving the large file may exceed the peak for
+ * the small file by at most this share of the size difference ("flat": a
+ * copy-per-file design would need the whole difference, or twice it).
+ */
+export const RSS_PEAK_DIFF_SHARE = 0.25;
 
 /** Everything measured in one run. */
 export interface Measured {
@@ -96,8 +101,11 @@ function transferRows(t: TransferResult): Row[] {
 
 function rssRows(t: TransferResult): Row[] {
   const { baseline, small, big } = t.rss;
-  const peak = (p: typeof small) => `${mib(p.peak)}${p.hwm === null ? "" : ` (hwm ${mib(p.hwm)})`}`;
-  const growth = big.peak - small.peak;
+  const peak = (p: RssPeak) =>
+    `${mib(p.peak)} (+${mib(p.peak - p.start)})${p.hwm === null ? "" : ` hwm ${mib(p.hwm)}`}`;
+  const diff = big.peak - small.peak;
+  const sizeDiff = t.size_bytes - t.small_size_bytes;
+  const max = sizeDiff * RSS_PEAK_DIFF_SHARE;
   const info = (metric: string, bay: string): Row => ({
     metric,
     bay,
@@ -108,15 +116,15 @@ function rssRows(t: TransferResult): Row[] {
   });
   return [
     info("Bay RSS baseline MiB", mib(baseline)),
-    info(`Bay RSS peak MiB, ${mib(t.small_size_bytes)} MiB transfers`, peak(small)),
-    info(`Bay RSS peak MiB, ${mib(t.size_bytes)} MiB transfers`, peak(big)),
+    info(`Bay RSS peak MiB (+over phase start), ${mib(t.small_size_bytes)} MiB`, peak(small)),
+    info(`Bay RSS peak MiB (+over phase start), ${mib(t.size_bytes)} MiB`, peak(big)),
     {
-      metric: `Bay RSS peak growth MiB (file +${mib(t.size_bytes - t.small_size_bytes)} MiB)`,
-      bay: mib(growth),
+      metric: `Bay RSS peak difference MiB (file +${mib(sizeDiff)} MiB)`,
+      bay: mib(diff),
       direct: "",
       ratio: "",
-      target: `<= ${mib(RSS_GROWTH_MAX)}`,
-      ok: growth <= RSS_GROWTH_MAX,
+      target: `<= ${mib(max)}`,
+      ok: diff <= max,
     },
     {
       metric: "downloads' SHA-256 = upload's",

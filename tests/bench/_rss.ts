@@ -17,6 +17,8 @@ export async function procStatusBytes(pid: number, field: "VmRSS" | "VmHWM"): Pr
 
 /** Peak memory seen over one measured interval. */
 export interface RssPeak {
+  /** VmRSS when sampling started (bytes). */
+  start: number;
   /** Largest sampled VmRSS (bytes). */
   peak: number;
   samples: number;
@@ -35,7 +37,8 @@ export async function sampleRss(
   } catch {
     hwmReset = false;
   }
-  let peak = await procStatusBytes(pid, "VmRSS");
+  const start = await procStatusBytes(pid, "VmRSS");
+  let peak = start;
   let samples = 1;
   let busy = false;
   const timer = setInterval(async () => {
@@ -56,7 +59,7 @@ export async function sampleRss(
       peak = Math.max(peak, await procStatusBytes(pid, "VmRSS"));
       samples++;
       const hwm = hwmReset ? await procStatusBytes(pid, "VmHWM") : null;
-      return { peak, samples, hwm };
+      return { start, peak, samples, hwm };
     },
   };
 }

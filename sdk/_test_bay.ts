@@ -1,0 +1,136 @@
+/**
+ * Test fixtures for the SDK: an in-process Bay driven through a `fetch`
+ * adapter (fast, no port), the same Bay also served on a loopback port (for
+ * streams and WebSockets), and a real Bay subprocess on the local driver
+ * (for the Node smoke test).
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { TEST_KEY, type TestBay, testBay, type TestBayOptions } from "@shipyard/bay/testing";
+import { BayClient, type BayClientOptions } from "./mod.ts";
+
+/** A test Bay and clients of it. */
+export interface SdkBay {
+  /** The in-process Bay. */
+  t: TestBay;
+  /** Base URL when served on a port (`serve: true`), else a placeholder. */
+  url: string;
+  /** A client: over the port when served, else through `app.request`. */
+  client(opts?: BayClientOptions): BayClient;
+}
+
+/**
+ * Run `fn` against an in-process Bay (fake driver; real in-process ships
+ * unless `ships: false`); with `serve`, also listening on 127.0.0.1.
+ */
+export async function withBay(
+  opts: TestBayOptions & { serve?: boolean },
+  fn: (b: SdkBay) => Promise<void>,
+): Promise<void> {
+  const t = await testBay({ ships: true, ...opts });
+  let server: Deno.HttpServer<Deno.NetAddr> | null = null;
+  let url = "http://bay.test";
+  if (opts.serve) {
+    const ready = Promise.withResolvers<void>();
+    server = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen: () => ready.resolve() },
+      (req) => t.bay.app.fetch(req),
+    );
+    await ready.promise;
+    url = `http://127.0.0.1:${server.addr.port}`;
+  }
+  const served = server !== null;
+  try {
+    await fn({
+      t,
+      url,
+      client: (o = {}) =>
+        new BayClient({
+          endpoint: url,
+          apiKey: TEST_KEY,
+          fetch: served ? undefined : (input, init) => Promise.resolve(t.bay.app.request(input, init)),
+          ...o,
+        }),
+    });
+  } finally {
+    await server?.shutdown();
+    await t.close();
+  }
+}
+
+/** A Bay subprocess. */
+export interface BayProcess {
+  url: string;
+  apiKey: string;
+  log(): string;
+  stop(): Promise<void>;
+}
+
+const MAIN = fileURLToPath(new URL("../bay/main.ts", import.meta.url));
+
+/** Start a real Bay (`deno run bay/main.ts`, local driver) on a free loopback port. */
+export async function spawnBay(): Promise<BayProcess> {
+  const dir = await Deno.makeTempDir({ prefix: "sdk-bay-" });
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = l.addr.port;
+  l.close();
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(Deno.env.toObject())) if (!k.startsWith("BAY_")) env[k] = v;
+  Object.assign(env, {
+    BAY_DRIVER: "local",
+    BAY_DATA_DIR: join(dir, "data"),
+    BAY_HOST: "127.0.0.1",
+    BAY_PORT: String(port),
+    BAY_API_KEY: TEST_KEY,
+    BAY_GC_ENABLED: "false",
+    NO_COLOR: "1",
+  });
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--frozen", "--unstable-no-legacy-abort", MAIN],
+    env,
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let tail = "";
+  const drain = async (s: ReadableStream<Uint8Array>) => {
+    for await (const text of s.pipeThrough(new TextDecoderStream())) {
+      tail = (tail + text).slice(-32_768);
+    }
+  };
+  const drained = Promise.all([drain(child.stdout), drain(child.stderr)]).catch(() => {});
+  let exited = false;
+  const status = child.status.then(() => exited = true);
+  const stop = async () => {
+    try {
+      child.kill("SIGTERM");
+    } catch { /* gone */ }
+    const kill = setTimeout(() => {
+      try {
+        child.kill("SIGKILL");
+      } catch { /* gone */ }
+    }, 15_000);
+    await status;
+    clearTimeout(kill);
+    await drained;
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  };
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  while (true) {
+    if (exited || Date.now() > deadline) {
+      await stop();
+      throw new Error(`Bay did not become healthy:\n${tail}`);
+    }
+    const ok = await fetch(`${url}/health`).then(async (r) => {
+      await r.body?.cancel();
+      return r.ok;
+    }, () => false);
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { url, apiKey: TEST_KEY, log: () => tail, stop };
+}
