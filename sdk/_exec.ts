@@ -7,6 +7,7 @@
 import { errorFromEnvelope } from "./_error_map.ts";
 import type { CallOptions, Transport } from "./_http.ts";
 import { readNdjson } from "./_ndjson.ts";
+import { abortableBody } from "./_signal.ts";
 import { ConnectionError } from "./errors.ts";
 
 /** Callbacks that make an exec stream its output as it is produced. */
@@ -69,7 +70,7 @@ export async function runExec<T>(
     headers: { Accept: "application/x-ndjson" },
   }, call);
   const requestId = response.headers.get("X-Request-Id");
-  const events = response.body ? readNdjson(response.body) : null;
+  const events = response.body ? readNdjson(abortableBody(response.body, deadline.signal)) : null;
   try {
     while (events) {
       let step: IteratorResult<Record<string, unknown>>;

@@ -9,7 +9,7 @@ import { errorFromEnvelope } from "./_error_map.ts";
 import type { Sent, Transport } from "./_http.ts";
 import { readNdjson } from "./_ndjson.ts";
 import { retryableFailure, retryDelayMs } from "./_retry.ts";
-import { sleep } from "./_signal.ts";
+import { abortableBody, sleep } from "./_signal.ts";
 import { ConnectionError } from "./errors.ts";
 import type { ProcessLogEvent } from "./types.ts";
 
@@ -69,7 +69,8 @@ export async function* followLogs(
     if (sent) {
       sent.deadline.clearTimer();
       const requestId = sent.response.headers.get("X-Request-Id");
-      const events = sent.response.body ? readNdjson(sent.response.body) : null;
+      const body = sent.response.body;
+      const events = body ? readNdjson(abortableBody(body, sent.deadline.signal)) : null;
       try {
         while (events) {
           let step: IteratorResult<Record<string, unknown>>;

@@ -13,7 +13,7 @@ import {
   safeToRepeat,
 } from "./_retry.ts";
 import { fillPath, type RouteName, ROUTES } from "./_routes.ts";
-import { type Deadline, deadline, sleep } from "./_signal.ts";
+import { abortable, type Deadline, deadline, sleep } from "./_signal.ts";
 import { ConnectionError } from "./errors.ts";
 
 /** A `fetch`-compatible function. */
@@ -123,7 +123,11 @@ export class Transport {
         let failure: unknown;
         let retryAfter: string | null = null;
         try {
-          const response = await this.config.fetch(url, init);
+          const response = await abortable(
+            this.config.fetch(url, init),
+            dl.signal,
+            (late) => late.body?.cancel().catch(() => {}),
+          );
           if (response.ok) return { response, deadline: dl };
           retryAfter = response.headers.get("Retry-After");
           failure = await errorFromResponse(response);
@@ -152,10 +156,10 @@ export class Transport {
     const { response, deadline: dl } = await this.send(spec, opts);
     try {
       if (response.status === 204) {
-        await response.body?.cancel();
+        await response.body?.cancel().catch(() => {});
         return undefined as T;
       }
-      return await response.json() as T;
+      return await abortable(response.json() as Promise<T>, dl.signal);
     } catch (e) {
       if (dl.signal.aborted) throw dl.signal.reason;
       throw new ConnectionError(`reading the answer failed: ${e}`, { cause: e });

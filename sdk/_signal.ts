@@ -91,3 +91,68 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
+
+/**
+ * `promise`, or a rejection with `signal.reason` as soon as `signal` aborts
+ * (for `fetch` implementations that ignore signals). A value that arrives
+ * after the abort is handed to `onLate` (e.g. to cancel a response body).
+ *
+ * @example
+ * ```ts
+ * const ctrl = new AbortController();
+ * const p = abortable(new Promise<number>(() => {}), ctrl.signal);
+ * ctrl.abort();
+ * await p.catch((e) => console.log(e.name)); // AbortError
+ * ```
+ */
+export function abortable<T>(
+  promise: Promise<T>,
+  signal: AbortSignal,
+  onLate: (value: T) => void = () => {},
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let done = false;
+    const onAbort = () => {
+      if (done) return;
+      done = true;
+      reject(signal.reason);
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener("abort", onAbort);
+        if (done) return onLate(v);
+        done = true;
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener("abort", onAbort);
+        if (done) return;
+        done = true;
+        reject(e);
+      },
+    );
+  });
+}
+
+/**
+ * `body` re-streamed so that aborting `signal` cancels the source and errors
+ * the returned stream with `signal.reason`; `onEnd` runs once it is over.
+ *
+ * @example
+ * ```ts
+ * const ctrl = new AbortController();
+ * const s = abortableBody(new Blob(["abc"]).stream(), ctrl.signal);
+ * console.log((await new Response(s).text()) === "abc");
+ * ```
+ */
+export function abortableBody(
+  body: ReadableStream<Uint8Array>,
+  signal: AbortSignal,
+  onEnd: () => void = () => {},
+): ReadableStream<Uint8Array> {
+  const pass = new TransformStream<Uint8Array, Uint8Array>();
+  body.pipeTo(pass.writable, { signal }).catch(() => {}).finally(onEnd);
+  return pass.readable;
+}

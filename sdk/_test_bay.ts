@@ -50,7 +50,9 @@ export async function withBay(
         new BayClient({
           endpoint: url,
           apiKey: TEST_KEY,
-          fetch: served ? undefined : (input, init) => Promise.resolve(t.bay.app.request(input, init)),
+          fetch: served
+            ? undefined
+            : (input, init) => Promise.resolve(t.bay.app.request(input, init)),
           ...o,
         }),
     });

@@ -68,7 +68,10 @@ Deno.test("shell: exec with cwd/env, non-zero exit, live callbacks before the re
       env: { GREETING: "hello" },
     });
     assert.equal(r.exit_code, 0);
-    assert.equal(r.output, "/workspace/sub\nf.txt\nhello\n".replace("/workspace/sub", r.output.split("\n")[0]));
+    assert.equal(
+      r.output,
+      "/workspace/sub\nf.txt\nhello\n".replace("/workspace/sub", r.output.split("\n")[0]),
+    );
     assert.match(r.output.split("\n")[0], /sub$/);
     const fail = await sb.shell.exec("echo oops >&2; exit 3");
     assert.equal(fail.exit_code, 3);
@@ -83,7 +86,10 @@ Deno.test("shell: exec with cwd/env, non-zero exit, live callbacks before the re
     });
     const done = Date.now() - start;
     assert.deepEqual(events.map((e) => e.what), ["out:a\n", "err:b\n", "out:c\n"]);
-    assert.ok(events[0].at < done - 1000, `first output arrived live (${events[0].at} of ${done} ms)`);
+    assert.ok(
+      events[0].at < done - 1000,
+      `first output arrived live (${events[0].at} of ${done} ms)`,
+    );
     assert.equal(res.output, "a\nc\n");
     assert.equal(res.error, "b\n");
 

@@ -6,6 +6,7 @@
 import { collect, toBase64 } from "./_bytes.ts";
 import type { CallOptions, Transport } from "./_http.ts";
 import { uploadBody, type UploadData } from "./_multipart.ts";
+import { abortableBody } from "./_signal.ts";
 import type { DirEntry, UploadResult } from "./types.ts";
 
 /** Options of {@link Files.list}. */
@@ -70,7 +71,8 @@ export class Files {
     try {
       if (!response.body) return new Uint8Array(0);
       const len = Number(response.headers.get("Content-Length"));
-      return await collect(response.body, Number.isFinite(len) ? len : null);
+      const body = abortableBody(response.body, deadline.signal);
+      return await collect(body, Number.isFinite(len) ? len : null);
     } catch (e) {
       throw deadline.signal.aborted ? deadline.signal.reason : e;
     } finally {
@@ -163,8 +165,6 @@ export class Files {
     );
     deadline.clearTimer();
     const body = response.body ?? new Blob([]).stream();
-    return body.pipeThrough(
-      new TransformStream<Uint8Array, Uint8Array>({ flush: () => deadline.dispose() }),
-    );
+    return abortableBody(body, deadline.signal, () => deadline.dispose());
   }
 }

@@ -38,7 +38,11 @@ Deno.test("sandboxes: create, get, list with cursor iteration, extend, keepalive
     assert.ok(page.next_cursor);
     const all: string[] = [];
     for await (const s of bay.iterSandboxes({ limit: 2 })) all.push(s.id);
-    assert.deepEqual(all, [sb, ...more].map((s) => s.id).sort(), "every sandbox once, ids ascending");
+    assert.deepEqual(
+      all,
+      [sb, ...more].map((s) => s.id).sort(),
+      "every sandbox once, ids ascending",
+    );
 
     const forever = await bay.createSandbox();
     await assert.rejects(() => forever.extendTtl(60), SandboxTtlInfiniteError);
