@@ -36,3 +36,18 @@ ensure_packages() {
 }
 
 RUNTIME_PACKAGES=(bubblewrap python3-ipykernel python3-numpy python3-matplotlib python3-pandas util-linux)
+
+# ensure_dockerd: start the Docker daemon when it is not answering (needs root).
+ensure_dockerd() {
+  if docker info >/dev/null 2>&1; then return; fi
+  ensure_packages docker.io
+  log "starting dockerd"
+  (dockerd >/var/log/shipyard-dockerd.log 2>&1 &)
+  for _ in $(seq 1 120); do
+    docker info >/dev/null 2>&1 && return
+    sleep 0.5
+  done
+  log "dockerd did not start; see /var/log/shipyard-dockerd.log"
+  tail -20 /var/log/shipyard-dockerd.log >&2 || true
+  exit 1
+}

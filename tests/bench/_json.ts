@@ -9,7 +9,7 @@ import type { FirstExecSamples } from "./_first_exec.ts";
 import {
   EXEC_RATIO_MAX,
   type Measured,
-  RSS_PEAK_DIFF_SHARE,
+  RSS_GROWTH_DIFF_SHARE,
   TRANSFER_RATIO_MIN,
 } from "./_report.ts";
 import { round, summarize, type Summary } from "./_stats.ts";
@@ -93,7 +93,9 @@ export function buildJson(m: Measured, rows: Row[], meta: Record<string, unknown
       small: t.rss.small,
       big: t.rss.big,
       peak_difference: t.rss.big.peak - t.rss.small.peak,
-      peak_difference_max: (t.size_bytes - t.small_size_bytes) * RSS_PEAK_DIFF_SHARE,
+      growth_difference: (t.rss.big.peak - t.rss.big.start) -
+        (t.rss.small.peak - t.rss.small.start),
+      growth_difference_max: (t.size_bytes - t.small_size_bytes) * RSS_GROWTH_DIFF_SHARE,
     },
     table: rows,
     ok: rows.every((r) => r.ok !== false),

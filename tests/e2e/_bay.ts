@@ -68,7 +68,6 @@ export class E2EBay {
   readonly dataDir: string;
   readonly pid: number;
   readonly driver = DRIVER;
-  #child: Deno.ChildProcess;
   #tail: () => string;
   #stop: () => Promise<string[]>;
 
@@ -82,7 +81,6 @@ export class E2EBay {
     this.url = url;
     this.dataDir = dataDir;
     this.pid = child.pid;
-    this.#child = child;
     this.#tail = tail;
     this.#stop = stop;
   }
@@ -178,16 +176,6 @@ export class E2EBay {
     });
   }
 
-  /** Whether the Bay process is still running. */
-  get running(): boolean {
-    try {
-      Deno.kill(this.#child.pid, "SIGCONT");
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
   /**
    * SIGTERM, SIGKILL after a grace period; waits for exit, kills and returns
    * any process left behind that still mentions the data dir (a leaked
@@ -267,10 +255,10 @@ export async function startBay(opts: BayOptions = {}, readyTimeoutMs = 60_000): 
       if (Date.now() > deadline) {
         throw new Error(`Bay not healthy in ${readyTimeoutMs} ms:\n${tail}`);
       }
-      const ok = await fetch(`${url}/health`).then(
-        async (r) => r.ok && (await r.json()).status === "ok",
-        () => false,
-      );
+      const ok = await fetch(`${url}/health`)
+        .then(async (r) => ({ ok: r.ok, text: await r.text() }))
+        .then((r) => r.ok && JSON.parse(r.text).status === "ok")
+        .catch(() => false);
       if (ok) break;
       await new Promise((r) => setTimeout(r, 100));
     }
