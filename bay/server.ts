@@ -88,6 +88,7 @@ async function makeDriver(config: Config, log: Logger): Promise<Driver> {
         gid: config.sandboxGid,
         heartbeatMs: config.heartbeatIntervalMs,
         log,
+        cargoQuota: config.cargoQuota,
       });
     case "docker":
       return await createDockerDriver({
@@ -97,6 +98,8 @@ async function makeDriver(config: Config, log: Logger): Promise<Driver> {
         gid: config.sandboxGid,
         heartbeatMs: config.heartbeatIntervalMs,
         log,
+        cargoQuota: config.cargoQuota,
+        dataDir: resolve(config.dataDir),
       });
     default:
       throw new Error(`driver ${config.driver} is not available in this build`);

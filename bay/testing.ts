@@ -148,6 +148,18 @@ export async function testBay(opts: TestBayOptions = {}): Promise<TestBay> {
     },
     async close() {
       for (const r of runtimes.values()) r.stop();
+      if (real) {
+        // Stop this Bay's runtimes (docker containers outlive Bay otherwise) ...
+        const rts = await db.query<{ runtime_id: string | null }>(
+          `SELECT runtime_id FROM sessions WHERE status IN ('starting', 'ready')`,
+        ).catch(() => []);
+        for (const { runtime_id } of rts) {
+          if (runtime_id) await bay.services.driver.stopSession(runtime_id).catch(() => {});
+        }
+        // ... and release its cargo storage (loop mounts, volumes) before its data dir goes.
+        const ids = await db.query<{ id: string }>(`SELECT id FROM cargos`).catch(() => []);
+        for (const { id } of ids) await bay.services.driver.deleteCargo(id).catch(() => {});
+      }
       await bay.close();
       await db.close();
       await Deno.remove(dataDir, { recursive: true }).catch(() => {});

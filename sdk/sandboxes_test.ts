@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
+import { createKey } from "../bay/core/auth.ts";
 import { withBay } from "./_test_bay.ts";
 import {
   BayError,
+  ConflictError,
+  ForbiddenError,
   NotFoundError,
   SandboxTtlInfiniteError,
   UnauthorizedError,
@@ -82,5 +85,51 @@ Deno.test("errors: 404 is a NotFoundError with Bay's request id; 401 and 422 map
     const e400 = await bay.createSandbox({ profile: "no-such-profile" }).catch((e) => e);
     assert.ok(e400 instanceof ValidationError);
     assert.equal(e400.status, 400);
+  });
+});
+
+Deno.test("cargos, profiles and admin", async () => {
+  await withBay({ ships: false }, async ({ t, client }) => {
+    const bay = client();
+    const detailed = await bay.profiles({ detail: true });
+    assert.ok(detailed.length > 0);
+    assert.ok(Array.isArray(detailed[0].capabilities));
+
+    const cargo = await bay.cargos.create({ sizeLimitMb: 64 });
+    assert.match(cargo.id, /^ws-[0-9a-f]{12}$/);
+    assert.equal(cargo.managed, false);
+    assert.equal(cargo.size_limit_mb, 64);
+    const again = await bay.cargos.create({ sizeLimitMb: 64, idempotencyKey: "cargo-key-1" });
+    const replay = await bay.cargos.create({ sizeLimitMb: 64, idempotencyKey: "cargo-key-1" });
+    assert.equal(replay.id, again.id, "same key, same cargo");
+    await assert.rejects(
+      () => bay.cargos.create({ sizeLimitMb: 65, idempotencyKey: "cargo-key-1" }),
+      ConflictError,
+    );
+    assert.equal((await bay.cargos.get(cargo.id)).id, cargo.id);
+    const sb = await bay.createSandbox({ cargoId: cargo.id });
+    assert.equal(sb.info.cargo_id, cargo.id);
+    const conflict = await bay.cargos.delete(cargo.id).catch((e) => e);
+    assert.ok(conflict instanceof ConflictError);
+    assert.deepEqual(conflict.details.active_sandbox_ids, [sb.id]);
+
+    const external: string[] = [];
+    for await (const c of bay.cargos.iterate({ limit: 1 })) external.push(c.id);
+    assert.deepEqual(external, [cargo.id, again.id].sort());
+    const managed = await bay.cargos.list({ managed: true });
+    assert.equal(managed.items.length, 0, "the sandbox uses the external cargo");
+    await sb.delete();
+    await bay.cargos.delete(cargo.id);
+    await assert.rejects(() => bay.cargos.get(cargo.id), NotFoundError);
+
+    const gc = await bay.admin.gcStatus();
+    assert.equal(gc.enabled, false);
+    const run = await bay.admin.gcRun(["idle_session"]);
+    assert.deepEqual(run.results.map((r) => r.task_name), ["idle_session"]);
+
+    await createKey(t.db, "user-key-0123456789abcdef", "alice");
+    const alice = client({ apiKey: "user-key-0123456789abcdef" });
+    await assert.rejects(() => alice.admin.gcStatus(), ForbiddenError);
+    await assert.rejects(() => alice.cargos.get(again.id), NotFoundError, "another owner's: 404");
   });
 });

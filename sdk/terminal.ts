@@ -74,7 +74,10 @@ export class Terminal {
       if (typeof d === "string") {
         try {
           const msg = JSON.parse(d);
-          if (msg?.type === "exit") exited.resolve(Number(msg.exit_code));
+          if (msg?.type === "exit") {
+            this.#closed = true;
+            exited.resolve(Number(msg.exit_code));
+          }
         } catch { /* not a control frame we know */ }
         return;
       }

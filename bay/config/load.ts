@@ -30,9 +30,16 @@ export const ENV_FIELDS: Record<string, keyof Config> = {
   BAY_SANDBOX_UID: "sandboxUid",
   BAY_SANDBOX_GID: "sandboxGid",
   BAY_BWRAP_PATH: "bwrapPath",
+  BAY_CARGO_QUOTA: "cargoQuota",
   BAY_PYTHON_PATH: "pythonPath",
   BAY_DOCKER_SOCKET: "dockerSocketPath",
   BAY_DOCKER_IMAGE: "dockerImage",
+  BAY_KUBE_NAMESPACE: "kubeNamespace",
+  BAY_KUBE_STORAGE_CLASS: "kubeStorageClass",
+  BAY_KUBE_RUNTIME_CLASS_NAME: "kubeRuntimeClassName",
+  BAY_KUBE_IMAGE: "kubeImage",
+  BAY_KUBE_BAY_URL: "kubeBayUrl",
+  BAY_KUBE_CONFIG_FILE: "kubeConfigFile",
 };
 
 /** The outcome of loading: a config, or every problem found. */

@@ -80,6 +80,11 @@ export const ConfigSchema = z.object({
   /** Local driver: uid/gid user code runs as. */
   sandboxUid: int(1, 2 ** 31).default(1000),
   sandboxGid: int(1, 2 ** 31).default(1000),
+  /**
+   * How cargo `size_limit_mb` is enforced by the local and docker drivers:
+   * `none` (not enforced), or `loop` (an ext4 image per cargo, loop-mounted; needs root).
+   */
+  cargoQuota: z.enum(["none", "loop"]).default("none"),
   /** Local driver: path of the bwrap binary. */
   bwrapPath: z.string().default("bwrap"),
   /** Python used for the kernel (local driver). */
@@ -87,6 +92,20 @@ export const ConfigSchema = z.object({
   dockerSocketPath: z.string().default("/var/run/docker.sock"),
   /** Docker driver: runtime image for profiles that keep the default image. */
   dockerImage: z.string().min(1).default("shipyard-neo/ship:latest"),
+  /** Kubernetes driver: namespace of sandbox Pods, PVCs and Secrets. */
+  kubeNamespace: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/).default(
+    "shipyard-sandboxes",
+  ),
+  /** Kubernetes driver: storage class of cargo PVCs (cluster default when unset). */
+  kubeStorageClass: z.string().min(1).optional(),
+  /** Kubernetes driver: `runtimeClassName` of sandbox Pods (e.g. `gvisor`). */
+  kubeRuntimeClassName: z.string().min(1).optional(),
+  /** Kubernetes driver: runtime image for profiles that keep the default image. */
+  kubeImage: z.string().min(1).default("shipyard-neo/ship:latest"),
+  /** Kubernetes driver: Bay's Service URL the ships dial (required for that driver). */
+  kubeBayUrl: z.string().url().optional(),
+  /** Kubernetes driver: kubeconfig file (default: KUBECONFIG, ~/.kube/config or in-cluster). */
+  kubeConfigFile: z.string().min(1).optional(),
   profiles: z.array(ProfileSchema).min(1).default(() =>
     DEFAULT_PROFILES.map((p) => ProfileSchema.parse(p))
   )

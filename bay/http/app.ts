@@ -22,6 +22,7 @@ import { processRoutes } from "./routes/processes.ts";
 import { terminalRoutes } from "./routes/terminal.ts";
 import { sandboxRoutes } from "./routes/sandboxes.ts";
 import { systemRoutes } from "./routes/system.ts";
+import { mcpRoutes } from "./routes/mcp.ts";
 import type { Hono } from "hono";
 
 /** The ship WebSocket endpoint, shared by the TCP app and the unix-socket app. */
@@ -68,6 +69,7 @@ export function createApp(s: Services): Hono<BayEnv> {
     }));
   app.get("/v1/ship/connect", (c) => shipConnectHandler(s.hub)(c.req.raw));
   app.route("/", systemRoutes(s));
+  app.route("/", mcpRoutes(s, app));
 
   const auth = authenticate(s);
   const limit = limitBody(s.config.maxBodyBytes);

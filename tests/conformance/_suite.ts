@@ -28,6 +28,8 @@ export interface DriverUnderTest {
   kind: "fake" | "local" | "docker";
   /** Network mode that gives outbound network on this driver. */
   outboundMode: "bridge" | "host";
+  /** Extra `BAY_*` settings for this driver. */
+  env?: Record<string, string>;
   /** Declared skips, with the reason. */
   skips: Partial<Record<CapabilityCase, string>>;
   /** Kill a runtime abruptly (SIGKILL of its processes / container). */
@@ -80,6 +82,7 @@ export function conformance(d: DriverUnderTest): void {
       driver: d.kind,
       ships: d.kind === "fake",
       configYaml: profiles(d.outboundMode),
+      env: d.env,
     });
     try {
       await fn(t);
@@ -230,8 +233,24 @@ const CASE_BODIES: Record<CapabilityCase, (t: TestBay) => Promise<void>> = {
     const ok = await sh(t, sb.id as string, "cat f.txt");
     assert.equal(ok.output, "kept\n", "the sandbox survives a fork bomb with its files");
   },
-  disk_quota() {
-    return Promise.reject(new Error("no driver enforces disk quotas yet"));
+  async disk_quota(t) {
+    const [, small] = await call(t, "POST", "/v1/cargos", { size_limit_mb: 16 });
+    const [, sbA] = await call(t, "POST", "/v1/sandboxes", { cargo_id: small.id });
+    const other = await sandbox(t);
+    const ok = await sh(t, sbA.id as string, "head -c 8M /dev/zero > keep.bin && echo ok");
+    assert.equal(ok.output, "ok\n");
+    const full = await sh(t, sbA.id as string, "head -c 32M /dev/zero > big.bin");
+    assert.equal(full.success, false, "writing past the cargo limit fails");
+    assert.match(String(full.error), /No space left/i);
+    const kept = await sh(t, sbA.id as string, "stat -c %s keep.bin");
+    assert.equal(kept.output, `${8 * 1024 * 1024}\n`, "existing files are intact");
+    const upload = await t.request("PUT", `/v1/sandboxes/${sbA.id}/filesystem/files`, {
+      body: { path: "more.txt", content: "x".repeat(12 * 1024 * 1024) },
+    });
+    assert.ok(upload.status >= 400, `file API write past the limit fails: ${upload.status}`);
+    await upload.body?.cancel();
+    const elsewhere = await sh(t, other.id as string, "head -c 20M /dev/zero > f.bin && echo ok");
+    assert.equal(elsewhere.output, "ok\n", "another cargo is not affected");
   },
   async network_none(t) {
     const sb = await sandbox(t);

@@ -4,10 +4,10 @@ import { conformance } from "./_suite.ts";
 conformance({
   kind: "local",
   outboundMode: "host",
+  env: { BAY_CARGO_QUOTA: "loop" },
   skips: {
     memory_limit: "bubblewrap has no cgroups",
     pids_limit: "bubblewrap has no cgroups",
-    disk_quota: "cargos are plain host directories",
   },
   async crash(t, runtimeId) {
     const pid = await (t.anyDriver as LocalDriver).pidOf(runtimeId);

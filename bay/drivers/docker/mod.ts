@@ -12,7 +12,9 @@
  */
 // @ts-types="@types/dockerode"
 import Docker from "dockerode";
+import { join } from "node:path";
 import type { Logger } from "../../core/log.ts";
+import { mountCargo, removeCargo } from "../_loop_quota.ts";
 import type { Driver, DriverCapabilities, RuntimeInfo, SessionSpec } from "../driver.ts";
 import { containerSpec, LABEL, volumeName } from "./_spec.ts";
 
@@ -25,6 +27,10 @@ export interface DockerDriverOptions {
   gid: number;
   heartbeatMs: number;
   log: Logger;
+  /** `loop`: each cargo volume is a loop-mounted ext4 image of its size limit. */
+  cargoQuota?: "none" | "loop";
+  /** Where loop-mounted cargo images live (with `cargoQuota: loop`). */
+  dataDir?: string;
 }
 
 function isNotFound(e: unknown): boolean {
@@ -48,23 +54,37 @@ export async function createDockerDriver(opts: DockerDriverOptions): Promise<Dri
 export class DockerDriver implements Driver {
   readonly name = "docker";
   readonly cargoBackend = "docker_volume";
-  readonly capabilities: DriverCapabilities = {
-    memoryLimit: true,
-    cpuLimit: true,
-    pidsLimit: true,
-    diskQuota: false,
-    networkModes: ["none", "bridge"],
-  };
+  readonly capabilities: DriverCapabilities;
   #docker: Docker;
   #opts: DockerDriverOptions;
 
   constructor(docker: Docker, opts: DockerDriverOptions) {
     this.#docker = docker;
     this.#opts = opts;
+    this.capabilities = {
+      memoryLimit: true,
+      cpuLimit: true,
+      pidsLimit: true,
+      diskQuota: opts.cargoQuota === "loop" && !!opts.dataDir,
+      networkModes: ["none", "bridge"],
+    };
   }
 
-  async ensureCargo(cargo: { id: string; owner: string }): Promise<void> {
+  #quotaDir(id: string): string | null {
+    if (!this.capabilities.diskQuota) return null;
+    if (!/^ws-[0-9a-f]{12}$/.test(id)) throw new Error(`bad cargo id ${id}`);
+    return join(this.#opts.dataDir!, "cargos", id);
+  }
+
+  async ensureCargo(cargo: { id: string; owner: string; sizeLimitMb: number }): Promise<void> {
     const name = volumeName(cargo.id);
+    const dir = this.#quotaDir(cargo.id);
+    if (dir) {
+      await mountCargo(dir, `${dir}.img`, cargo.sizeLimitMb, {
+        uid: this.#opts.uid,
+        gid: this.#opts.gid,
+      });
+    }
     try {
       await this.#docker.getVolume(name).inspect();
       return;
@@ -74,6 +94,8 @@ export class DockerDriver implements Driver {
     await this.#docker.createVolume({
       Name: name,
       Labels: { [LABEL.managed]: "1", [LABEL.cargo]: cargo.id, [LABEL.owner]: cargo.owner },
+      // With quotas the volume is a bind of the loop-mounted, size-limited image.
+      ...(dir ? { Driver: "local", DriverOpts: { type: "none", o: "bind", device: dir } } : {}),
     });
   }
 
@@ -83,6 +105,8 @@ export class DockerDriver implements Driver {
     } catch (e) {
       if (!isNotFound(e)) throw e;
     }
+    const dir = this.#quotaDir(id);
+    if (dir) await removeCargo(dir, `${dir}.img`);
   }
 
   async startSession(spec: SessionSpec): Promise<{ runtimeId: string }> {

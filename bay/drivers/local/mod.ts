@@ -12,6 +12,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "../../core/log.ts";
 import type { Driver, DriverCapabilities, RuntimeInfo, SessionSpec } from "../driver.ts";
+import { mountCargo, removeCargo } from "../_loop_quota.ts";
 import { bwrapArgs } from "./_args.ts";
 import {
   childrenOf,
@@ -34,6 +35,8 @@ export interface LocalDriverOptions {
   gid: number;
   heartbeatMs: number;
   log: Logger;
+  /** Enforce cargo size limits with loop-mounted images. */
+  cargoQuota?: "none" | "loop";
 }
 
 interface Runtime {
@@ -90,13 +93,7 @@ export async function createLocalDriver(opts: LocalDriverOptions): Promise<Drive
 export class LocalDriver implements Driver {
   readonly name = "local";
   readonly cargoBackend = "local_dir";
-  readonly capabilities: DriverCapabilities = {
-    memoryLimit: false,
-    cpuLimit: false,
-    pidsLimit: false,
-    diskQuota: false,
-    networkModes: ["none", "host"],
-  };
+  readonly capabilities: DriverCapabilities;
   #opts: LocalDriverOptions;
   #runtimes = new Map<string, Runtime>();
   #seq = 0;
@@ -105,6 +102,13 @@ export class LocalDriver implements Driver {
 
   constructor(opts: LocalDriverOptions) {
     this.#opts = opts;
+    this.capabilities = {
+      memoryLimit: false,
+      cpuLimit: false,
+      pidsLimit: false,
+      diskQuota: opts.cargoQuota === "loop",
+      networkModes: ["none", "host"],
+    };
   }
 
   #cargoDir(id: string): string {
@@ -152,16 +156,19 @@ export class LocalDriver implements Driver {
     return join(this.#opts.dataDir, "logs", `${sessionId}.log`);
   }
 
-  async ensureCargo(cargo: { id: string }): Promise<void> {
+  async ensureCargo(cargo: { id: string; sizeLimitMb: number }): Promise<void> {
     const dir = this.#cargoDir(cargo.id);
+    const owner = { uid: this.#opts.uid, gid: this.#opts.gid };
+    if (this.#opts.cargoQuota === "loop") {
+      return await mountCargo(dir, `${dir}.img`, cargo.sizeLimitMb, owner);
+    }
     await Deno.mkdir(dir, { recursive: true, mode: 0o755 });
-    await Deno.chown(dir, this.#opts.uid, this.#opts.gid);
+    await Deno.chown(dir, owner.uid, owner.gid);
   }
 
   async deleteCargo(id: string): Promise<void> {
-    await Deno.remove(this.#cargoDir(id), { recursive: true }).catch((e) => {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
-    });
+    const dir = this.#cargoDir(id);
+    await removeCargo(dir, `${dir}.img`);
   }
 
   async startSession(spec: SessionSpec): Promise<{ runtimeId: string }> {
