@@ -29,6 +29,7 @@ import type { Driver } from "./drivers/driver.ts";
 import { FakeDriver } from "./drivers/fake/mod.ts";
 import { createDockerDriver } from "./drivers/docker/mod.ts";
 import { createLocalDriver } from "./drivers/local/mod.ts";
+import { createKubernetesDriver } from "./drivers/kubernetes/mod.ts";
 import { createApp, shipConnectHandler } from "./http/app.ts";
 import type { Services } from "./http/context.ts";
 import { ShipHub } from "./ship_hub/hub.ts";
@@ -75,7 +76,7 @@ async function stableInstanceId(dataDir: string): Promise<string> {
 }
 
 /** Build the configured driver. */
-async function makeDriver(config: Config, log: Logger): Promise<Driver> {
+async function makeDriver(config: Config, log: Logger, instanceId: string): Promise<Driver> {
   switch (config.driver) {
     case "fake":
       return new FakeDriver();
@@ -89,6 +90,7 @@ async function makeDriver(config: Config, log: Logger): Promise<Driver> {
         heartbeatMs: config.heartbeatIntervalMs,
         log,
         cargoQuota: config.cargoQuota,
+        instanceId,
       });
     case "docker":
       return await createDockerDriver({
@@ -100,6 +102,20 @@ async function makeDriver(config: Config, log: Logger): Promise<Driver> {
         log,
         cargoQuota: config.cargoQuota,
         dataDir: resolve(config.dataDir),
+      });
+    case "kubernetes":
+      return await createKubernetesDriver({
+        kubeConfigFile: config.kubeConfigFile,
+        namespace: config.kubeNamespace,
+        image: config.kubeImage,
+        bayUrl: config.kubeBayUrl ?? "",
+        storageClass: config.kubeStorageClass,
+        runtimeClassName: config.kubeRuntimeClassName,
+        uid: config.sandboxUid,
+        gid: config.sandboxGid,
+        heartbeatMs: config.heartbeatIntervalMs,
+        startTimeoutMs: config.sessionStartTimeoutMs,
+        log,
       });
     default:
       throw new Error(`driver ${config.driver} is not available in this build`);
@@ -120,15 +136,16 @@ export async function startBay(config: Config, over: BayOverrides = {}): Promise
   await migrate(db, new URL("./store/migrations/", import.meta.url));
   const keys = await bootstrapKeys(db, { apiKey: config.apiKey, dataDir });
   const instanceId = config.instanceId ?? await stableInstanceId(dataDir);
-  const driver = over.driver ?? await makeDriver(config, log);
+  const driver = over.driver ?? await makeDriver(config, log, instanceId);
   let sessions: SessionManager | null = null;
   const hub = new ShipHub({
     heartbeatMs: config.heartbeatIntervalMs,
     timeoutMs: config.heartbeatTimeoutMs,
     verify: async (sessionId, token) => {
       const s = await getSession(db, sessionId);
-      return !!s && (s.status === "starting" || s.status === "ready") &&
+      const ok = !!s && (s.status === "starting" || s.status === "ready") &&
         s.token_hash === await hashKey(token);
+      return ok ? { sandboxId: s!.sandbox_id } : null;
     },
     onDetach: (sid, reason) => sessions?.onDetach(sid, reason),
     log: (msg, fields) => log.info(msg, fields),
@@ -136,9 +153,12 @@ export async function startBay(config: Config, over: BayOverrides = {}): Promise
   let shipSocketPath: string | null = null;
   let socketServer: Deno.HttpServer | null = null;
   if (driver.name === "local" || driver.name === "docker") {
-    const runDir = join(dataDir, "run");
+    // One directory per instance, bound into runtimes as a directory (not the socket
+    // file), so a restarted Bay's new socket is visible to sandboxes that outlived it.
+    const runDir = join(dataDir, "run", instanceId);
     await Deno.mkdir(runDir, { recursive: true, mode: 0o700 });
-    shipSocketPath = join(runDir, `ship-${instanceId}.sock`);
+    await Deno.chmod(runDir, 0o700);
+    shipSocketPath = join(runDir, "ship.sock");
     await Deno.remove(shipSocketPath).catch(() => {});
     const handler = shipConnectHandler(hub);
     socketServer = Deno.serve(
@@ -170,6 +190,7 @@ export async function startBay(config: Config, over: BayOverrides = {}): Promise
     log,
     instanceId,
     shipSocketPath: shipSocketPath ?? undefined,
+    shipUrl: driver.name === "kubernetes" ? config.kubeBayUrl : undefined,
     metrics,
   });
   const sandboxes = new SandboxService({ config, db, driver, hub, sessions });

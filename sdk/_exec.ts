@@ -10,7 +10,14 @@ import { readNdjson } from "./_ndjson.ts";
 import { abortableBody } from "./_signal.ts";
 import { ConnectionError } from "./errors.ts";
 
-/** Callbacks that make an exec stream its output as it is produced. */
+/**
+ * Callbacks that make an exec stream its output as it is produced.
+ *
+ * @example
+ * ```ts
+ * const cb: StreamCallbacks = { onStdout: (t) => console.log(t), onStderr: (t) => console.error(t) };
+ * ```
+ */
 export interface StreamCallbacks {
   /** Standard output text, in order. */
   onStdout?: (text: string) => void;
@@ -43,6 +50,7 @@ export function execTimeoutSeconds(timeoutMs: number | undefined): number | unde
  *
  * @example
  * ```ts
+ * import type { Transport } from "./_http.ts";
  * async function demo(t: Transport) {
  *   const r = await runExec<{ output: string }>(t, "shellExec", "sandbox-1", { command: "ls" }, {
  *     onStdout: (s) => console.log(s),

@@ -13,7 +13,14 @@ import { abortableBody, sleep } from "./_signal.ts";
 import { ConnectionError } from "./errors.ts";
 import type { ProcessLogEvent } from "./types.ts";
 
-/** Options of a log follow. */
+/**
+ * Options of a log follow.
+ *
+ * @example
+ * ```ts
+ * const o: FollowOptions = { offset: 1024, maxReconnects: 3 };
+ * ```
+ */
 export interface FollowOptions {
   /** Byte offset to start from (default 0: everything still retained). */
   offset?: number;
@@ -34,6 +41,7 @@ const dec = new TextDecoder();
  *
  * @example
  * ```ts
+ * import type { Transport } from "./_http.ts";
  * async function demo(t: Transport) {
  *   for await (const ev of followLogs(t, "sandbox-1", "proc-1")) {
  *     if (ev.type === "exit") console.log("exit", ev.exit_code);

@@ -16,10 +16,24 @@ import { fillPath, type RouteName, ROUTES } from "./_routes.ts";
 import { abortable, type Deadline, deadline, sleep } from "./_signal.ts";
 import { ConnectionError } from "./errors.ts";
 
-/** A `fetch`-compatible function. */
+/**
+ * A `fetch`-compatible function.
+ *
+ * @example
+ * ```ts
+ * const f: FetchLike = (input, init) => fetch(input, init);
+ * ```
+ */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
-/** Per-call options every SDK method accepts. */
+/**
+ * Per-call options every SDK method accepts.
+ *
+ * @example
+ * ```ts
+ * const o: CallOptions = { signal: AbortSignal.timeout(5000), timeoutMs: 2000 };
+ * ```
+ */
 export interface CallOptions {
   /** Abort the call. */
   signal?: AbortSignal;
@@ -27,7 +41,20 @@ export interface CallOptions {
   timeoutMs?: number;
 }
 
-/** Settings of a {@link Transport}. */
+/**
+ * Settings of a {@link Transport}.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_RETRY } from "./_retry.ts";
+ * const c: TransportConfig = {
+ *   endpoint: "http://localhost:8114",
+ *   fetch: (i, init) => fetch(i, init),
+ *   timeoutMs: 60_000,
+ *   retry: DEFAULT_RETRY,
+ * };
+ * ```
+ */
 export interface TransportConfig {
   endpoint: string;
   apiKey?: string;
@@ -37,7 +64,14 @@ export interface TransportConfig {
   headers?: Record<string, string>;
 }
 
-/** One request, by route. */
+/**
+ * One request, by route.
+ *
+ * @example
+ * ```ts
+ * const r: RequestSpec = { route: "getSandbox", params: { id: "sandbox-1f2e3d4c5b6a" } };
+ * ```
+ */
 export interface RequestSpec {
   route: RouteName;
   params?: Record<string, string>;
@@ -51,7 +85,21 @@ export interface RequestSpec {
   idempotencyKey?: string;
 }
 
-/** A successful response and the deadline still governing its body. */
+/**
+ * A successful response and the deadline still governing its body.
+ *
+ * @example
+ * ```ts
+ * async function demo(t: Transport) {
+ *   const { response, deadline } = await t.send({ route: "health" });
+ *   try {
+ *     console.log(await response.text());
+ *   } finally {
+ *     deadline.dispose();
+ *   }
+ * }
+ * ```
+ */
 export interface Sent {
   response: Response;
   deadline: Deadline;
@@ -62,6 +110,7 @@ export interface Sent {
  *
  * @example
  * ```ts
+ * import { DEFAULT_RETRY } from "./_retry.ts";
  * const t = new Transport({
  *   endpoint: "http://localhost:8114",
  *   fetch: () => Promise.resolve(Response.json({ status: "ok", version: "1" })),

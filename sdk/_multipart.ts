@@ -6,10 +6,25 @@
  * @module
  */
 
-/** What an upload can send. */
+/**
+ * What an upload can send.
+ *
+ * @example
+ * ```ts
+ * const d: UploadData = new Blob(["hello"]);
+ * ```
+ */
 export type UploadData = ReadableStream<Uint8Array> | Uint8Array | ArrayBuffer | Blob;
 
-/** A multipart body and its content type. */
+/**
+ * A multipart body and its content type.
+ *
+ * @example
+ * ```ts
+ * const m: MultipartBody = uploadBody("a.txt", new Uint8Array([104, 105]));
+ * console.log(m.contentType);
+ * ```
+ */
 export interface MultipartBody {
   body: ReadableStream<Uint8Array> | Blob;
   contentType: string;

@@ -7,7 +7,14 @@
  */
 import { BayError, ConnectionError, SessionNotReadyError } from "./errors.ts";
 
-/** Backoff settings. */
+/**
+ * Backoff settings.
+ *
+ * @example
+ * ```ts
+ * const p: RetryPolicy = { maxRetries: 5, baseDelayMs: 100, maxDelayMs: 2000 };
+ * ```
+ */
 export interface RetryPolicy {
   /** Retries after the first attempt (0 disables retrying). */
   maxRetries: number;
@@ -47,6 +54,7 @@ export function safeToRepeat(method: string, hasIdempotencyKey: boolean): boolea
  *
  * @example
  * ```ts
+ * import { ConnectionError } from "./errors.ts";
  * console.log(retryableFailure(new ConnectionError("reset")));
  * ```
  */
@@ -64,6 +72,7 @@ export function retryableFailure(err: unknown): boolean {
  *
  * @example
  * ```ts
+ * import { ConnectionError } from "./errors.ts";
  * const ms = retryDelayMs(DEFAULT_RETRY, 2, new ConnectionError("reset"));
  * console.log(ms >= 500 && ms <= 1000);
  * ```

@@ -6,7 +6,15 @@
  */
 import { ClientTimeoutError } from "./errors.ts";
 
-/** A call's combined abort signal and deadline. */
+/**
+ * A call's combined abort signal and deadline.
+ *
+ * @example
+ * ```ts
+ * const d: Deadline = deadline(undefined, 500);
+ * d.dispose();
+ * ```
+ */
 export interface Deadline {
   /** Fires when the caller aborts or the deadline passes. */
   readonly signal: AbortSignal;

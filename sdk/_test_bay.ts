@@ -8,15 +8,92 @@
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { TEST_KEY, type TestBay, testBay, type TestBayOptions } from "@shipyard/bay/testing";
+import type { TestBay, TestBayOptions } from "@shipyard/bay/testing";
 import { BayClient, type BayClientOptions } from "./mod.ts";
 
-/** A test Bay and clients of it. */
+/** The key every test Bay accepts (admin, owner `default`). */
+export const TEST_KEY = "test-key-0123456789abcdef";
+
+const PERMISSIONS = ["read", "write", "net", "env", "run", "sys", "ffi"] as const;
+
+/**
+ * True when the tests run with every permission (`deno test -A`). Tests that
+ * need a Bay are ignored otherwise (e.g. under a bare `deno test --doc`),
+ * and Bay's modules are only loaded when a test runs.
+ *
+ * @example
+ * ```ts
+ * Deno.test({ name: "needs a Bay", ignore: !FULL_ACCESS, fn: () => {} });
+ * ```
+ */
+export const FULL_ACCESS: boolean = PERMISSIONS.every((name) =>
+  Deno.permissions.querySync({ name }).state === "granted"
+);
+
+/**
+ * Register a test that needs a Bay (ignored without full permissions).
+ *
+ * @example
+ * ```ts
+ * bayTest("sandboxes exist", async () => {
+ *   await withBay({ ships: false }, async ({ client }) => {
+ *     await client().createSandbox();
+ *   });
+ * });
+ * ```
+ */
+export function bayTest(name: string, fn: (t: Deno.TestContext) => Promise<void>): void {
+  Deno.test({ name, ignore: !FULL_ACCESS, fn });
+}
+
+/**
+ * Bay's test fixtures, loaded on first use (they pull in native modules).
+ *
+ * @example
+ * ```ts
+ * async function demo() {
+ *   const { testBay } = await bayTesting();
+ *   await (await testBay()).close();
+ * }
+ * ```
+ */
+export function bayTesting(): Promise<typeof import("@shipyard/bay/testing")> {
+  return import("@shipyard/bay/testing");
+}
+
+/**
+ * Add an API key of `owner` (not admin) to a test Bay.
+ *
+ * @example
+ * ```ts
+ * async function demo(b: SdkBay) {
+ *   await addKey(b.t, "alice-key-0123456789abcdef", "alice");
+ * }
+ * ```
+ */
+export async function addKey(t: TestBay, key: string, owner: string): Promise<void> {
+  const { createKey } = await import("../bay/core/auth.ts");
+  await createKey(t.db, key, owner);
+}
+
+/**
+ * A test Bay and clients of it.
+ *
+ * @example
+ * ```ts
+ * async function demo(b: SdkBay) {
+ *   const sb = await b.client().createSandbox();
+ *   console.log(sb.id, b.url);
+ * }
+ * ```
+ */
 export interface SdkBay {
   /** The in-process Bay. */
   t: TestBay;
   /** Base URL when served on a port (`serve: true`), else a placeholder. */
   url: string;
+  /** The admin API key. */
+  key: string;
   /** A client: over the port when served, else through `app.request`. */
   client(opts?: BayClientOptions): BayClient;
 }
@@ -24,11 +101,22 @@ export interface SdkBay {
 /**
  * Run `fn` against an in-process Bay (fake driver; real in-process ships
  * unless `ships: false`); with `serve`, also listening on 127.0.0.1.
+ *
+ * @example
+ * ```ts
+ * async function demo() {
+ *   await withBay({ serve: true }, async ({ client }) => {
+ *     const sb = await client().createSandbox();
+ *     console.log((await sb.shell.exec("echo hi")).output);
+ *   });
+ * }
+ * ```
  */
 export async function withBay(
   opts: TestBayOptions & { serve?: boolean },
   fn: (b: SdkBay) => Promise<void>,
 ): Promise<void> {
+  const { testBay } = await bayTesting();
   const t = await testBay({ ships: true, ...opts });
   let server: Deno.HttpServer<Deno.NetAddr> | null = null;
   let url = "http://bay.test";
@@ -46,6 +134,7 @@ export async function withBay(
     await fn({
       t,
       url,
+      key: TEST_KEY,
       client: (o = {}) =>
         new BayClient({
           endpoint: url,
@@ -62,7 +151,17 @@ export async function withBay(
   }
 }
 
-/** A Bay subprocess. */
+/**
+ * A Bay subprocess.
+ *
+ * @example
+ * ```ts
+ * async function demo(p: BayProcess) {
+ *   console.log(p.url);
+ *   await p.stop();
+ * }
+ * ```
+ */
 export interface BayProcess {
   url: string;
   apiKey: string;
@@ -72,7 +171,21 @@ export interface BayProcess {
 
 const MAIN = fileURLToPath(new URL("../bay/main.ts", import.meta.url));
 
-/** Start a real Bay (`deno run bay/main.ts`, local driver) on a free loopback port. */
+/**
+ * Start a real Bay (`deno run bay/main.ts`, local driver) on a free loopback port.
+ *
+ * @example
+ * ```ts
+ * async function demo() {
+ *   const bay = await spawnBay();
+ *   try {
+ *     console.log(bay.url);
+ *   } finally {
+ *     await bay.stop();
+ *   }
+ * }
+ * ```
+ */
 export async function spawnBay(): Promise<BayProcess> {
   const dir = await Deno.makeTempDir({ prefix: "sdk-bay-" });
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });

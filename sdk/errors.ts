@@ -19,7 +19,14 @@
  * @module
  */
 
-/** What an error carries besides its message. */
+/**
+ * What an error carries besides its message.
+ *
+ * @example
+ * ```ts
+ * const init: BayErrorInit = { status: 404, requestId: "r-1", details: { sandbox_id: "s" } };
+ * ```
+ */
 export interface BayErrorInit {
   /** The HTTP status (0 when there was no HTTP answer). */
   status?: number;

@@ -1,48 +1,51 @@
 import assert from "node:assert/strict";
-import { withBay } from "./_test_bay.ts";
+import { bayTest, withBay } from "./_test_bay.ts";
 import { ClientTimeoutError, FileNotFoundError, TimeoutError } from "./mod.ts";
 
-Deno.test("python: exec keeps state, reports errors, streams stdout and displays in order", async () => {
-  await withBay({}, async ({ client }) => {
-    const sb = await client().createSandbox();
-    const r = await sb.python.exec("x = 41\nprint(x + 1)", { includeCode: true });
-    assert.equal(r.success, true);
-    assert.equal(r.output, "42\n");
-    assert.equal(r.error, null);
-    assert.match(r.execution_id, /^exec-[0-9a-f]{12}$/);
-    assert.equal(r.code, "x = 41\nprint(x + 1)");
-    assert.equal(r.data.output.text, "42\n");
+bayTest(
+  "python: exec keeps state, reports errors, streams stdout and displays in order",
+  async () => {
+    await withBay({}, async ({ client }) => {
+      const sb = await client().createSandbox();
+      const r = await sb.python.exec("x = 41\nprint(x + 1)", { includeCode: true });
+      assert.equal(r.success, true);
+      assert.equal(r.output, "42\n");
+      assert.equal(r.error, null);
+      assert.match(r.execution_id, /^exec-[0-9a-f]{12}$/);
+      assert.equal(r.code, "x = 41\nprint(x + 1)");
+      assert.equal(r.data.output.text, "42\n");
 
-    const bad = await sb.python.exec("1 / 0");
-    assert.equal(bad.success, false);
-    assert.match(bad.error!, /ZeroDivisionError/);
+      const bad = await sb.python.exec("1 / 0");
+      assert.equal(bad.success, false);
+      assert.match(bad.error!, /ZeroDivisionError/);
 
-    const seen: string[] = [];
-    const streamed = await sb.python.exec(
-      [
-        "import sys, time",
-        "from IPython.display import display, HTML",
-        "print('one', flush=True)",
-        "time.sleep(0.2)",
-        "print('warn', file=sys.stderr, flush=True)",
-        "time.sleep(0.2)",
-        "display(HTML('<b>x</b>'))",
-        "print('two')",
-      ].join("\n"),
-      {
-        onStdout: (t) => seen.push(`out:${t}`),
-        onStderr: (t) => seen.push(`err:${t}`),
-        onDisplay: (d) => seen.push(`display:${d["text/html"]}`),
-      },
-    );
-    assert.deepEqual(seen, ["out:one\n", "err:warn\n", "display:<b>x</b>", "out:two\n"]);
-    assert.equal(streamed.success, true);
-    assert.match(streamed.execution_id, /^exec-/);
-    assert.equal(streamed.data.outputs[0].data["text/html"], "<b>x</b>");
-  });
-});
+      const seen: string[] = [];
+      const streamed = await sb.python.exec(
+        [
+          "import sys, time",
+          "from IPython.display import display, HTML",
+          "print('one', flush=True)",
+          "time.sleep(0.2)",
+          "print('warn', file=sys.stderr, flush=True)",
+          "time.sleep(0.2)",
+          "display(HTML('<b>x</b>'))",
+          "print('two')",
+        ].join("\n"),
+        {
+          onStdout: (t) => seen.push(`out:${t}`),
+          onStderr: (t) => seen.push(`err:${t}`),
+          onDisplay: (d) => seen.push(`display:${d["text/html"]}`),
+        },
+      );
+      assert.deepEqual(seen, ["out:one\n", "err:warn\n", "display:<b>x</b>", "out:two\n"]);
+      assert.equal(streamed.success, true);
+      assert.match(streamed.execution_id, /^exec-/);
+      assert.equal(streamed.data.outputs[0].data["text/html"], "<b>x</b>");
+    });
+  },
+);
 
-Deno.test("python: interrupt stops running code, restart clears state", async () => {
+bayTest("python: interrupt stops running code, restart clears state", async () => {
   await withBay({}, async ({ client }) => {
     const sb = await client().createSandbox();
     await sb.python.exec("kept = 7");
@@ -59,7 +62,7 @@ Deno.test("python: interrupt stops running code, restart clears state", async ()
   });
 });
 
-Deno.test("shell: exec with cwd/env, non-zero exit, live callbacks before the result", async () => {
+bayTest("shell: exec with cwd/env, non-zero exit, live callbacks before the result", async () => {
   await withBay({}, async ({ client }) => {
     const sb = await client().createSandbox();
     await sb.files.write("sub/f.txt", "x");
@@ -95,7 +98,7 @@ Deno.test("shell: exec with cwd/env, non-zero exit, live callbacks before the re
   });
 });
 
-Deno.test("abort and timeout: a cancelled exec stops in the sandbox; timeoutMs rejects", async () => {
+bayTest("abort and timeout: a cancelled exec stops in the sandbox; timeoutMs rejects", async () => {
   await withBay({}, async ({ client }) => {
     const bay = client();
     const sb = await bay.createSandbox();

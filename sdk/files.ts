@@ -9,13 +9,27 @@ import { uploadBody, type UploadData } from "./_multipart.ts";
 import { abortableBody } from "./_signal.ts";
 import type { DirEntry, UploadResult } from "./types.ts";
 
-/** Options of {@link Files.list}. */
+/**
+ * Options of {@link Files.list}.
+ *
+ * @example
+ * ```ts
+ * const o: ListOptions = { showHidden: true };
+ * ```
+ */
 export interface ListOptions extends CallOptions {
   /** Include dot-files. */
   showHidden?: boolean;
 }
 
-/** Options of {@link Files.edit}. */
+/**
+ * Options of {@link Files.edit}.
+ *
+ * @example
+ * ```ts
+ * const o: EditOptions = { replaceAll: true };
+ * ```
+ */
 export interface EditOptions extends CallOptions {
   /** Replace every occurrence (otherwise `oldString` must occur exactly once). */
   replaceAll?: boolean;

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { withBay } from "./_test_bay.ts";
+import { bayTest, withBay } from "./_test_bay.ts";
 import { FileNotFoundError, InvalidPathError, ValidationError } from "./mod.ts";
 
-Deno.test("files: text and bytes, list, edit, delete, upload and download", async () => {
+bayTest("files: text and bytes, list, edit, delete, upload and download", async () => {
   await withBay({}, async ({ client }) => {
     const sb = await client().createSandbox();
     await sb.files.write("docs/a.txt", "héllo\nworld\n");

@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
-import { TEST_KEY } from "@shipyard/bay/testing";
-import { withBay } from "./_test_bay.ts";
+import { bayTest, TEST_KEY, withBay } from "./_test_bay.ts";
 import { BayClient, ConflictError, NotFoundError, type ProcessLogEvent } from "./mod.ts";
 
 const enc = new TextEncoder();
 
-Deno.test("processes: start, list, get, logs by offset, stdin, kill, wait", async () => {
+bayTest("processes: start, list, get, logs by offset, stdin, kill, wait", async () => {
   await withBay({}, async ({ client }) => {
     const sb = await client().createSandbox();
     const t0 = Date.now();
@@ -83,58 +82,61 @@ function breakingFetch(app: { request(i: string, r: RequestInit): Response | Pro
   return { fetch, followOffsets };
 }
 
-Deno.test("processes: follow resumes from the last offset after drops, no gap, no duplicate", async () => {
-  await withBay({}, async ({ t, client }) => {
-    const sb0 = await client().createSandbox();
-    const { fetch, followOffsets } = breakingFetch(t.bay.app);
-    const bay = new BayClient({
-      endpoint: "http://bay.test",
-      apiKey: TEST_KEY,
-      fetch,
-      retryBaseDelayMs: 10,
-    });
-    const sb = await bay.getSandbox(sb0.id);
-    const p = await sb.processes.start(
-      "for i in $(seq 1 25); do echo line$i; sleep 0.04; done; echo err >&2; exit 4",
-    );
-    const events: ProcessLogEvent[] = [];
-    for await (const ev of sb.processes.follow(p.process_id)) events.push(ev);
-
-    const out = events.filter((e) => e.type === "stdout").map((e) => "text" in e ? e.text : "");
-    const expected = Array.from({ length: 25 }, (_, i) => `line${i + 1}\n`).join("");
-    assert.equal(out.join(""), expected, "stdout complete, in order, nothing repeated");
-    const err = events.filter((e) => e.type === "stderr").map((e) => "text" in e ? e.text : "");
-    assert.equal(err.join(""), "err\n");
-    assert.deepEqual(events.at(-1), { type: "exit", exit_code: 4 });
-
-    let pos = 0;
-    for (const e of events) {
-      if (e.type === "exit") continue;
-      assert.equal(
-        e.offset - enc.encode(e.text).length,
-        pos,
-        "each event starts where the last ended",
+bayTest(
+  "processes: follow resumes from the last offset after drops, no gap, no duplicate",
+  async () => {
+    await withBay({}, async ({ t, client }) => {
+      const sb0 = await client().createSandbox();
+      const { fetch, followOffsets } = breakingFetch(t.bay.app);
+      const bay = new BayClient({
+        endpoint: "http://bay.test",
+        apiKey: TEST_KEY,
+        fetch,
+        retryBaseDelayMs: 10,
+      });
+      const sb = await bay.getSandbox(sb0.id);
+      const p = await sb.processes.start(
+        "for i in $(seq 1 25); do echo line$i; sleep 0.04; done; echo err >&2; exit 4",
       );
-      pos = e.offset;
-    }
-    assert.ok(followOffsets.length >= 3, `reconnected: ${followOffsets}`);
-    assert.equal(followOffsets[0], 0);
-    assert.ok(followOffsets[1] > 0 && followOffsets[2] > followOffsets[1], `${followOffsets}`);
-    const offsetsSeen = new Set(events.map((e) => e.type === "exit" ? -1 : e.offset));
-    assert.ok(offsetsSeen.has(followOffsets[1]) && offsetsSeen.has(followOffsets[2]));
+      const events: ProcessLogEvent[] = [];
+      for await (const ev of sb.processes.follow(p.process_id)) events.push(ev);
 
-    // Following a finished process from an offset gives the rest and the exit.
-    const tail: ProcessLogEvent[] = [];
-    const from = enc.encode(expected).length - enc.encode("line25\n").length;
-    for await (const ev of sb.processes.follow(p.process_id, { offset: from })) tail.push(ev);
-    assert.equal(
-      tail.map((e) => e.type === "exit" ? `exit:${e.exit_code}` : e.text).join(""),
-      "line25\nerr\nexit:4",
-    );
-  });
-});
+      const out = events.filter((e) => e.type === "stdout").map((e) => "text" in e ? e.text : "");
+      const expected = Array.from({ length: 25 }, (_, i) => `line${i + 1}\n`).join("");
+      assert.equal(out.join(""), expected, "stdout complete, in order, nothing repeated");
+      const err = events.filter((e) => e.type === "stderr").map((e) => "text" in e ? e.text : "");
+      assert.equal(err.join(""), "err\n");
+      assert.deepEqual(events.at(-1), { type: "exit", exit_code: 4 });
 
-Deno.test("processes: a follow loop can stop early and be aborted", async () => {
+      let pos = 0;
+      for (const e of events) {
+        if (e.type === "exit") continue;
+        assert.equal(
+          e.offset - enc.encode(e.text).length,
+          pos,
+          "each event starts where the last ended",
+        );
+        pos = e.offset;
+      }
+      assert.ok(followOffsets.length >= 3, `reconnected: ${followOffsets}`);
+      assert.equal(followOffsets[0], 0);
+      assert.ok(followOffsets[1] > 0 && followOffsets[2] > followOffsets[1], `${followOffsets}`);
+      const offsetsSeen = new Set(events.map((e) => e.type === "exit" ? -1 : e.offset));
+      assert.ok(offsetsSeen.has(followOffsets[1]) && offsetsSeen.has(followOffsets[2]));
+
+      // Following a finished process from an offset gives the rest and the exit.
+      const tail: ProcessLogEvent[] = [];
+      const from = enc.encode(expected).length - enc.encode("line25\n").length;
+      for await (const ev of sb.processes.follow(p.process_id, { offset: from })) tail.push(ev);
+      assert.equal(
+        tail.map((e) => e.type === "exit" ? `exit:${e.exit_code}` : e.text).join(""),
+        "line25\nerr\nexit:4",
+      );
+    });
+  },
+);
+
+bayTest("processes: a follow loop can stop early and be aborted", async () => {
   await withBay({}, async ({ client }) => {
     const sb = await client().createSandbox();
     const p = await sb.processes.start("while true; do echo tick; sleep 0.1; done");

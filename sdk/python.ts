@@ -7,7 +7,14 @@ import { execTimeoutSeconds, runExec, type StreamCallbacks } from "./_exec.ts";
 import type { CallOptions, Transport } from "./_http.ts";
 import type { PythonExecResult, StatusResult } from "./types.ts";
 
-/** Options of {@link Python.exec}. */
+/**
+ * Options of {@link Python.exec}.
+ *
+ * @example
+ * ```ts
+ * const o: PythonExecOptions = { execTimeoutMs: 60_000, tags: ["etl"], onStdout: (t) => console.log(t) };
+ * ```
+ */
 export interface PythonExecOptions extends StreamCallbacks, CallOptions {
   /**
    * Limit for the code's run time (ms, rounded up to whole seconds, 1–300 s;

@@ -176,16 +176,18 @@ Deno.test("retry: 503 session_not_ready waits details.retry_after_ms", async () 
     endpoint: "http://bay.test",
     retryBaseDelayMs: 1,
     retryMaxDelayMs: 10_000,
-    fetch: async (u, i) => {
+    fetch: (u, i) => {
       calls.push({
         method: i.method ?? "GET",
         url: u,
         headers: new Headers(i.headers),
         body: null,
       });
-      return calls.length === 1
-        ? envelope("session_not_ready", 503, { sandbox_id: "s", retry_after_ms: 400 })
-        : Response.json({ status: "ok", version: "x" });
+      return Promise.resolve(
+        calls.length === 1
+          ? envelope("session_not_ready", 503, { sandbox_id: "s", retry_after_ms: 400 })
+          : Response.json({ status: "ok", version: "x" }),
+      );
     },
   });
   const t0 = Date.now();

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { createKey } from "../bay/core/auth.ts";
-import { withBay } from "./_test_bay.ts";
+import { addKey, bayTest, withBay } from "./_test_bay.ts";
 import {
   BayError,
   ConflictError,
@@ -11,55 +10,58 @@ import {
   ValidationError,
 } from "./mod.ts";
 
-Deno.test("sandboxes: create, get, list with cursor iteration, extend, keepalive, stop, delete", async () => {
-  await withBay({ ships: false }, async ({ client }) => {
-    const bay = client();
-    assert.equal((await bay.health()).status, "ok");
-    const profiles = await bay.profiles();
-    assert.ok(profiles.some((p) => p.id === "python-default"));
-    assert.equal(profiles[0].description, null);
+bayTest(
+  "sandboxes: create, get, list with cursor iteration, extend, keepalive, stop, delete",
+  async () => {
+    await withBay({ ships: false }, async ({ client }) => {
+      const bay = client();
+      assert.equal((await bay.health()).status, "ok");
+      const profiles = await bay.profiles();
+      assert.ok(profiles.some((p) => p.id === "python-default"));
+      assert.equal(profiles[0].description, null);
 
-    const sb = await bay.createSandbox({ ttlSeconds: 600 });
-    assert.match(sb.id, /^sandbox-[0-9a-f]{12}$/);
-    assert.equal(sb.info.profile, "python-default");
-    assert.ok(sb.info.expires_at);
-    const got = await bay.getSandbox(sb.id);
-    assert.equal(got.info.cargo_id, sb.info.cargo_id);
+      const sb = await bay.createSandbox({ ttlSeconds: 600 });
+      assert.match(sb.id, /^sandbox-[0-9a-f]{12}$/);
+      assert.equal(sb.info.profile, "python-default");
+      assert.ok(sb.info.expires_at);
+      const got = await bay.getSandbox(sb.id);
+      assert.equal(got.info.cargo_id, sb.info.cargo_id);
 
-    const before = Date.parse(sb.info.expires_at!);
-    const ext = await sb.extendTtl(600);
-    assert.ok(Date.parse(ext.expires_at!) >= before + 600_000 - 5, "expires_at moved forward");
-    assert.equal(sb.info.expires_at, ext.expires_at);
-    assert.deepEqual(await sb.keepalive(), { status: "ok" });
-    assert.deepEqual(await sb.stop(), { status: "stopped" });
-    assert.equal((await sb.refresh()).id, sb.id);
+      const before = Date.parse(sb.info.expires_at!);
+      const ext = await sb.extendTtl(600);
+      assert.ok(Date.parse(ext.expires_at!) >= before + 600_000 - 5, "expires_at moved forward");
+      assert.equal(sb.info.expires_at, ext.expires_at);
+      assert.deepEqual(await sb.keepalive(), { status: "ok" });
+      assert.deepEqual(await sb.stop(), { status: "stopped" });
+      assert.equal((await sb.refresh()).id, sb.id);
 
-    const more = [];
-    for (let i = 0; i < 4; i++) more.push(await bay.createSandbox());
-    const page = await bay.listSandboxes({ limit: 2 });
-    assert.equal(page.items.length, 2);
-    assert.ok(page.next_cursor);
-    const all: string[] = [];
-    for await (const s of bay.iterSandboxes({ limit: 2 })) all.push(s.id);
-    assert.deepEqual(
-      all,
-      [sb, ...more].map((s) => s.id).sort(),
-      "every sandbox once, ids ascending",
-    );
+      const more = [];
+      for (let i = 0; i < 4; i++) more.push(await bay.createSandbox());
+      const page = await bay.listSandboxes({ limit: 2 });
+      assert.equal(page.items.length, 2);
+      assert.ok(page.next_cursor);
+      const all: string[] = [];
+      for await (const s of bay.iterSandboxes({ limit: 2 })) all.push(s.id);
+      assert.deepEqual(
+        all,
+        [sb, ...more].map((s) => s.id).sort(),
+        "every sandbox once, ids ascending",
+      );
 
-    const forever = await bay.createSandbox();
-    await assert.rejects(() => forever.extendTtl(60), SandboxTtlInfiniteError);
-    await assert.rejects(() => sb.extendTtl(0), ValidationError);
+      const forever = await bay.createSandbox();
+      await assert.rejects(() => forever.extendTtl(60), SandboxTtlInfiniteError);
+      await assert.rejects(() => sb.extendTtl(0), ValidationError);
 
-    await sb.delete();
-    await sb.delete(); // idempotent
-    await bay.deleteSandbox(forever.id);
-    await assert.rejects(() => bay.getSandbox(sb.id), NotFoundError);
-    for (const s of more) await s.delete();
-  });
-});
+      await sb.delete();
+      await sb.delete(); // idempotent
+      await bay.deleteSandbox(forever.id);
+      await assert.rejects(() => bay.getSandbox(sb.id), NotFoundError);
+      for (const s of more) await s.delete();
+    });
+  },
+);
 
-Deno.test("errors: 404 is a NotFoundError with Bay's request id; 401 and 422 map too", async () => {
+bayTest("errors: 404 is a NotFoundError with Bay's request id; 401 and 422 map too", async () => {
   await withBay({ ships: false }, async ({ client }) => {
     const bay = client({ headers: { "X-Request-Id": "sdk-test-req-1" } });
     const err = await bay.getSandbox("sandbox-000000000000").catch((e) => e);
@@ -88,7 +90,7 @@ Deno.test("errors: 404 is a NotFoundError with Bay's request id; 401 and 422 map
   });
 });
 
-Deno.test("cargos, profiles and admin", async () => {
+bayTest("cargos, profiles and admin", async () => {
   await withBay({ ships: false }, async ({ t, client }) => {
     const bay = client();
     const detailed = await bay.profiles({ detail: true });
@@ -127,7 +129,7 @@ Deno.test("cargos, profiles and admin", async () => {
     const run = await bay.admin.gcRun(["idle_session"]);
     assert.deepEqual(run.results.map((r) => r.task_name), ["idle_session"]);
 
-    await createKey(t.db, "user-key-0123456789abcdef", "alice");
+    await addKey(t, "user-key-0123456789abcdef", "alice");
     const alice = client({ apiKey: "user-key-0123456789abcdef" });
     await assert.rejects(() => alice.admin.gcStatus(), ForbiddenError);
     await assert.rejects(() => alice.cargos.get(again.id), NotFoundError, "another owner's: 404");

@@ -7,7 +7,14 @@ import { execTimeoutSeconds, runExec, type StreamCallbacks } from "./_exec.ts";
 import type { CallOptions, Transport } from "./_http.ts";
 import type { ShellExecResult } from "./types.ts";
 
-/** Options of {@link Shell.exec}. */
+/**
+ * Options of {@link Shell.exec}.
+ *
+ * @example
+ * ```ts
+ * const o: ShellExecOptions = { cwd: "src", env: { CI: "1" }, execTimeoutMs: 120_000 };
+ * ```
+ */
 export interface ShellExecOptions extends Omit<StreamCallbacks, "onDisplay">, CallOptions {
   /** Working directory relative to `/workspace`. */
   cwd?: string;

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { withBay } from "./_test_bay.ts";
+import { bayTest, withBay } from "./_test_bay.ts";
 import { ConnectionError, NotFoundError } from "./mod.ts";
 
-Deno.test("terminal: type, resize, read output; `exit 3` resolves exited with 3", async () => {
+bayTest("terminal: type, resize, read output; `exit 3` resolves exited with 3", async () => {
   await withBay({ serve: true }, async ({ client }) => {
     const bay = client();
     const sb = await bay.createSandbox();

@@ -19,8 +19,19 @@ function env(name: string, fallback?: string): string {
   return v;
 }
 
-/** The credential: from stdin (preferred: never in the environment) or SHIP_TOKEN. */
+/**
+ * The credential: from the root-only file named by SHIP_TOKEN_FILE (Kubernetes mounts it
+ * from a Secret), from stdin (never in the environment) or, last, from SHIP_TOKEN.
+ */
 async function readToken(): Promise<string> {
+  const file = Deno.env.get("SHIP_TOKEN_FILE");
+  Deno.env.delete("SHIP_TOKEN_FILE");
+  if (file) {
+    return (await Deno.readTextFile(file).catch((e) => {
+      console.error(JSON.stringify({ level: "error", msg: `ship: cannot read ${file}: ${e}` }));
+      return "";
+    })).trim();
+  }
   const fromEnv = Deno.env.get("SHIP_TOKEN");
   Deno.env.delete("SHIP_TOKEN");
   if (fromEnv) return fromEnv;
@@ -38,7 +49,10 @@ async function readToken(): Promise<string> {
 const token = await readToken();
 if (!token) {
   console.error(
-    JSON.stringify({ level: "error", msg: "ship: no credential on stdin or SHIP_TOKEN" }),
+    JSON.stringify({
+      level: "error",
+      msg: "ship: no credential in SHIP_TOKEN_FILE, on stdin or in SHIP_TOKEN",
+    }),
   );
   Deno.exit(2);
 }

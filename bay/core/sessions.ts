@@ -94,7 +94,8 @@ export class SessionManager {
           // The ship may be reconnecting (channel cut, Bay restart): give it the heartbeat deadline.
           const watch = this.#watchExit(sid, s.runtime_id);
           try {
-            return await hub.waitFor(sid, this.#d.config.heartbeatTimeoutMs);
+            // Long enough for a ship's reconnect backoff (capped at 5 s) after a Bay restart.
+            return await hub.waitFor(sid, Math.max(this.#d.config.heartbeatTimeoutMs, 6_000));
           } catch {
             /* fall through: replace it */
           } finally {

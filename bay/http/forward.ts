@@ -48,6 +48,8 @@ export function forwardToHolder(s: Services): MiddlewareHandler<BayEnv> {
   return async (c, next) => {
     const m = CAPABILITY.exec(c.req.path);
     if (!m || c.req.header(FORWARDED) || !plausibleId(m[1])) return next();
+    // The common case: this replica holds the ship, no lookup needed.
+    if (s.hub.servesSandbox(m[1])) return next();
     const owner = await ownerOf(c, s, m[1]);
     if (!owner) return next();
     const holder = await waitReady(s, owner, m[1]);

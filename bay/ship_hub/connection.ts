@@ -36,6 +36,8 @@ export class ShipConnection {
   readonly channel: Channel;
   /** Session this ship serves; set once its hello is accepted. */
   sessionId: string | null = null;
+  /** Sandbox of that session. */
+  sandboxId: string | null = null;
   #pending = new Map<string, Pending>();
   #seq = 0;
   #streamSeq = 0;

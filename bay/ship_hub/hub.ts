@@ -17,7 +17,7 @@ export interface HubOptions {
   /** Deadline for the hello frame after the socket opens. */
   helloTimeoutMs?: number;
   /** True when `token` is the credential of a live session `sessionId`. */
-  verify: (sessionId: string, token: string) => Promise<boolean>;
+  verify: (sessionId: string, token: string) => Promise<{ sandboxId: string } | null>;
   /** A ship was attached to its session. */
   onAttach?: (sessionId: string) => void;
   /** A session's ship went away (not called when replaced by a reconnect). */
@@ -84,9 +84,13 @@ export class ShipHub {
       if (conn.sessionId !== null) return conn.close("duplicate hello");
       clearTimeout(timer);
       let ok = false;
+      let sandboxId: string | null = null;
       try {
-        ok = hello.protocol === PROTOCOL_VERSION &&
-          await this.#opts.verify(hello.session_id, hello.token);
+        const v = hello.protocol === PROTOCOL_VERSION
+          ? await this.#opts.verify(hello.session_id, hello.token)
+          : null;
+        ok = v !== null;
+        sandboxId = v?.sandboxId ?? null;
       } catch (e) {
         this.#opts.log?.("ship verify failed", { error: String(e) });
       }
@@ -96,6 +100,7 @@ export class ShipHub {
       }
       this.#unauthenticated.delete(conn);
       conn.sessionId = hello.session_id;
+      conn.sandboxId = sandboxId;
       const old = this.#ships.get(hello.session_id);
       this.#ships.set(hello.session_id, conn);
       if (old && old !== conn) old.close("replaced by a new connection");
@@ -105,6 +110,14 @@ export class ShipHub {
       this.#waiters.delete(hello.session_id);
       for (const w of ws ?? []) w.resolve(conn);
     });
+  }
+
+  /** True when a ship of `sandboxId` is attached to this hub (no store query needed). */
+  servesSandbox(sandboxId: string): boolean {
+    for (const c of this.#ships.values()) {
+      if (c.sandboxId === sandboxId && !c.channel.closed) return true;
+    }
+    return false;
   }
 
   /** The live connection of a session. */

@@ -44,6 +44,10 @@ export interface BayOptions {
   configYaml?: string;
   /** Extra `BAY_*` variables. */
   env?: Record<string, string>;
+  /** Use this directory (kept on stop) instead of a fresh temporary one. */
+  root?: string;
+  /** Listen on this port instead of a free one. */
+  port?: number;
 }
 
 /** A sandbox object as Bay returns it. */
@@ -77,12 +81,21 @@ export class E2EBay {
     child: Deno.ChildProcess,
     tail: () => string,
     stop: () => Promise<string[]>,
+    crash: () => Promise<void>,
   ) {
     this.url = url;
     this.dataDir = dataDir;
     this.pid = child.pid;
     this.#tail = tail;
     this.#stop = stop;
+    this.#crash = crash;
+  }
+
+  #crash: () => Promise<void>;
+
+  /** `kill -9` Bay alone: its sandboxes and data dir stay (for restart tests). */
+  crash(): Promise<void> {
+    return this.#crash();
   }
 
   /** The last output of Bay (stdout and stderr). */
@@ -188,8 +201,8 @@ export class E2EBay {
 
 /** Start Bay and wait until `/health` answers. Stop it in `finally`. */
 export async function startBay(opts: BayOptions = {}, readyTimeoutMs = 60_000): Promise<E2EBay> {
-  const dataDir = await Deno.makeTempDir({ prefix: "bay-e2e-" });
-  const port = freePort();
+  const dataDir = opts.root ?? await Deno.makeTempDir({ prefix: "bay-e2e-" });
+  const port = opts.port ?? freePort();
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(Deno.env.toObject())) {
     if (!k.startsWith("BAY_")) env[k] = v; // no stray BAY_* settings from the caller
@@ -244,9 +257,16 @@ export async function startBay(opts: BayOptions = {}, readyTimeoutMs = 60_000): 
       clearTimeout(grace);
       await drained;
       const leaked = await reapLeftovers(DRIVER, join(dataDir, "data"));
-      await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+      if (!opts.root) await Deno.remove(dataDir, { recursive: true }).catch(() => {});
       return leaked;
     })();
+  const crash = async () => {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already exited */ }
+    await exited;
+    await drained;
+  };
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + readyTimeoutMs;
   try {
@@ -266,7 +286,7 @@ export async function startBay(opts: BayOptions = {}, readyTimeoutMs = 60_000): 
     await stop();
     throw e;
   }
-  return new E2EBay(url, join(dataDir, "data"), child, () => tail, stop);
+  return new E2EBay(url, join(dataDir, "data"), child, () => tail, stop, crash);
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 // @ts-types="@types/dockerode"
 import type Docker from "dockerode";
+import { dirname } from "node:path";
 import type { SessionSpec } from "../driver.ts";
 
 /** Labels on every object the driver creates. */
@@ -63,7 +64,8 @@ export function containerSpec(
     HostConfig: {
       Mounts: [
         { Type: "volume", Source: volumeName(spec.cargoId), Target: "/workspace" },
-        { Type: "bind", Source: spec.channel.socketPath!, Target: "/run/bay/ship.sock" },
+        // The socket's directory (0700 root), so a restarted Bay's new socket is seen.
+        { Type: "bind", Source: dirname(spec.channel.socketPath!), Target: "/run/bay" },
       ],
       ReadonlyRootfs: true,
       Tmpfs: {

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { dirname } from "node:path";
 
 /** Inputs of {@link bwrapArgs}. */
 export interface BwrapSpec {
@@ -64,11 +65,9 @@ export function bwrapArgs(s: BwrapSpec): string[] {
     "/run",
     "--dir",
     "/run/ship",
-    "--dir",
-    "/run/bay",
     "--bind",
-    s.socketPath,
-    "/run/bay/ship.sock",
+    dirname(s.socketPath),
+    "/run/bay",
     "--bind",
     s.cargoDir,
     "/workspace",

@@ -35,6 +35,8 @@ export interface LocalDriverOptions {
   gid: number;
   heartbeatMs: number;
   log: Logger;
+  /** This Bay's id: each replica adopts only the sandboxes it started. */
+  instanceId?: string;
   /** Enforce cargo size limits with loop-mounted images. */
   cargoQuota?: "none" | "loop";
 }
@@ -117,12 +119,12 @@ export class LocalDriver implements Driver {
   }
 
   #recordFile(runtimeId: string): string {
-    return join(this.#opts.dataDir, "runtimes", `${runtimeId}.json`);
+    return join(this.#runtimesDir(), `${runtimeId}.json`);
   }
 
   /** Take over sandboxes a previous Bay process started and left running. */
   async adopt(): Promise<void> {
-    const dir = join(this.#opts.dataDir, "runtimes");
+    const dir = this.#runtimesDir();
     await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
     await Deno.mkdir(join(this.#opts.dataDir, "logs"), { recursive: true, mode: 0o700 });
     for await (const e of Deno.readDir(dir)) {
@@ -150,6 +152,10 @@ export class LocalDriver implements Driver {
       } catch { /* unreadable record */ }
       await Deno.remove(file).catch(() => {});
     }
+  }
+
+  #runtimesDir(): string {
+    return join(this.#opts.dataDir, "runtimes", this.#opts.instanceId ?? "default");
   }
 
   #logFile(sessionId: string): string {

@@ -1,5 +1,6 @@
 """The retry policy: which failures of which requests are retried, and the
-wait before the next attempt (jittered exponential backoff or Bay's hint)."""
+wait before the next attempt (jittered exponential backoff or Bay's hint).
+"""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ class RetryPolicy:
         max_retries: Retries after the first attempt (0 disables retrying).
         base_delay: First backoff step in seconds (doubled each retry).
         max_delay: Longest wait between attempts in seconds, hints included.
+
     """
 
     max_retries: int = 3

@@ -31,6 +31,7 @@ class BayError(Exception):
         status: HTTP status (0 when no HTTP answer was received).
         request_id: Bay's request id (``X-Request-Id``) when known.
         details: Structured details of the envelope (empty dict when none).
+
     """
 
     code: str = "internal_error"
@@ -293,8 +294,12 @@ def error_from_envelope(
 def error_from_response(response: httpx.Response) -> BayError:
     """Build the error for a failed (already read) HTTP response."""
     request_id = response.headers.get("X-Request-Id")
+    body: Any
     try:
-        body: Any = response.json()
-    except ValueError:
-        body = response.text[:500]
+        body = response.json()
+    except Exception:  # not JSON, or a body that could not be read
+        try:
+            body = response.text[:500]
+        except Exception:
+            body = None
     return error_from_envelope(body, status=response.status_code, request_id=request_id)

@@ -1,0 +1,46 @@
+"""Reading Bay's NDJSON streams (one JSON object per line)."""
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import httpx
+
+from shipyard_neo.errors import BayConnectionError
+
+TextCallback = Callable[[str], Awaitable[None] | None]
+"""A callback receiving text (stdout or stderr); may be sync or async."""
+
+DisplayCallback = Callable[[dict[str, Any]], Awaitable[None] | None]
+"""A callback receiving a rich display's MIME bundle; may be sync or async."""
+
+
+async def aiter_events(response: httpx.Response) -> AsyncIterator[dict[str, Any]]:
+    """The JSON objects of an NDJSON response, as they arrive.
+
+    A broken connection raises :class:`~shipyard_neo.errors.BayConnectionError`.
+    """
+    try:
+        async for line in response.aiter_lines():
+            line = line.strip()
+            if not line:
+                continue
+            event = json.loads(line)
+            if isinstance(event, dict):
+                yield event
+    except httpx.TransportError as e:
+        raise BayConnectionError(
+            f"the stream broke: {e!r}", request_id=response.headers.get("X-Request-Id")
+        ) from e
+
+
+async def deliver(callback: Callable[[Any], Awaitable[None] | None] | None, value: Any) -> None:
+    """Call ``callback`` with ``value``, awaiting it when it is async."""
+    if callback is None:
+        return
+    result = callback(value)
+    if inspect.isawaitable(result):
+        await result
