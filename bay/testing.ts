@@ -31,8 +31,12 @@ export interface TestBayOptions {
   ships?: boolean;
   /** Profiles file content (YAML). */
   configYaml?: string;
-  /** Which driver (default `fake`). `local` and `docker` run real sandboxes. */
-  driver?: "fake" | "local" | "docker";
+  /**
+   * Which driver (default `fake`). `local` and `docker` run real sandboxes; `kubernetes`
+   * needs `BAY_KUBE_CONFIG_FILE` in `env` (e.g. tests/k8s_fake) and makes Bay listen on
+   * 127.0.0.1 so ships can dial `BAY_KUBE_BAY_URL` (set to that address unless given).
+   */
+  driver?: "fake" | "local" | "docker" | "kubernetes";
 }
 
 /** A Bay for tests. */
@@ -66,6 +70,16 @@ export async function testBay(opts: TestBayOptions = {}): Promise<TestBay> {
     BAY_GC_ENABLED: "false",
     ...opts.env,
   };
+  const kube = opts.driver === "kubernetes";
+  if (kube) {
+    // Ships dial Bay over TCP: take a free port now so the URL is known before Bay starts.
+    const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (probe.addr as Deno.NetAddr).port;
+    probe.close();
+    env.BAY_HOST = "127.0.0.1";
+    env.BAY_PORT = String(port);
+    env.BAY_KUBE_BAY_URL ??= `http://127.0.0.1:${port}`;
+  }
   if (opts.configYaml) {
     await Deno.writeTextFile(`${dataDir}/bay.yaml`, opts.configYaml);
     env.BAY_CONFIG_FILE = `${dataDir}/bay.yaml`;
@@ -117,11 +131,11 @@ export async function testBay(opts: TestBayOptions = {}): Promise<TestBay> {
       runtimes.delete(spec.sessionId);
     },
   });
-  const real = opts.driver === "local" || opts.driver === "docker";
+  const real = opts.driver === "local" || opts.driver === "docker" || kube;
   const bay = await startBay(config, {
     db,
     driver: real ? undefined : driver,
-    listen: false,
+    listen: kube,
     log: createLogger("error", () => {}),
   });
   bayRef = bay;
@@ -166,3 +180,5 @@ export async function testBay(opts: TestBayOptions = {}): Promise<TestBay> {
     },
   };
 }
+
+export { tempDatabaseUrl } from "./store/_testing.ts";

@@ -23,7 +23,7 @@ const PERMISSIONS = ["read", "write", "net", "env", "run", "sys", "ffi"] as cons
  *
  * @example
  * ```ts
- * Deno.test({ name: "needs a Bay", ignore: !FULL_ACCESS, fn: () => {} });
+ * if (!FULL_ACCESS) console.log("Bay tests will be ignored");
  * ```
  */
 export const FULL_ACCESS: boolean = PERMISSIONS.every((name) =>
@@ -35,11 +35,13 @@ export const FULL_ACCESS: boolean = PERMISSIONS.every((name) =>
  *
  * @example
  * ```ts
- * bayTest("sandboxes exist", async () => {
- *   await withBay({ ships: false }, async ({ client }) => {
- *     await client().createSandbox();
+ * function register() {
+ *   bayTest("sandboxes exist", async () => {
+ *     await withBay({ ships: false }, async ({ client }) => {
+ *       await client().createSandbox();
+ *     });
  *   });
- * });
+ * }
  * ```
  */
 export function bayTest(name: string, fn: (t: Deno.TestContext) => Promise<void>): void {

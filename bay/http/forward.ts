@@ -14,10 +14,26 @@ import type { BayEnv, Services } from "./context.ts";
 
 /** Header marking a request already forwarded by a replica. */
 export const FORWARDED = "X-Bay-Forwarded-By";
-const CAPABILITY = /^\/v1\/sandboxes\/([^/]+)\/(python|shell|filesystem|processes|terminal)(\/|$)/;
+const SANDBOX = /^\/v1\/sandboxes\/([^/]+)(\/.*)?$/;
+const CAPABILITY = /^\/(python|shell|filesystem|processes|terminal)(\/|$)/;
+
+/** The sandbox id when this request must run where the session's ship is. */
+function sessionBound(method: string, path: string): string | null {
+  const m = SANDBOX.exec(path);
+  if (!m) return null;
+  const rest = m[2] ?? "";
+  if (CAPABILITY.test(rest) || rest === "/stop" || (rest === "" && method === "DELETE")) {
+    return m[1];
+  }
+  return null;
+}
 const HOP = ["connection", "keep-alive", "transfer-encoding", "upgrade", "host", "content-length"];
 
-async function ownerOf(c: Parameters<MiddlewareHandler<BayEnv>>[0], s: Services, id: string) {
+async function ownerOf(
+  c: Parameters<MiddlewareHandler<BayEnv>>[0],
+  s: Services,
+  id: string,
+): Promise<string | null> {
   const p = c.get("principal");
   if (p) return p.owner;
   const ticket = c.req.query("ticket");
@@ -46,13 +62,13 @@ async function waitReady(s: Services, owner: string, id: string): Promise<Holder
 /** The forwarding middleware. */
 export function forwardToHolder(s: Services): MiddlewareHandler<BayEnv> {
   return async (c, next) => {
-    const m = CAPABILITY.exec(c.req.path);
-    if (!m || c.req.header(FORWARDED) || !plausibleId(m[1])) return next();
+    const id = sessionBound(c.req.method, c.req.path);
+    if (!id || c.req.header(FORWARDED) || !plausibleId(id)) return next();
     // The common case: this replica holds the ship, no lookup needed.
-    if (s.hub.servesSandbox(m[1])) return next();
-    const owner = await ownerOf(c, s, m[1]);
+    if (s.hub.servesSandbox(id)) return next();
+    const owner = await ownerOf(c, s, id);
     if (!owner) return next();
-    const holder = await waitReady(s, owner, m[1]);
+    const holder = await waitReady(s, owner, id);
     if (!holder) return next();
     const url = new URL(c.req.url);
     const target = `${holder.url.replace(/\/$/, "")}${url.pathname}${url.search}`;

@@ -80,3 +80,21 @@ export async function openTempPostgres(url: string, opts: { max?: number } = {})
     },
   };
 }
+
+/**
+ * A throwaway database on the test PostgreSQL server for Bay subprocesses
+ * (multi-replica tests): its URL, and `drop()` for `finally`. Throws when no
+ * server is configured (`BAY_TEST_DATABASE_URL`).
+ */
+export async function tempDatabaseUrl(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const base = Deno.env.get("BAY_TEST_DATABASE_URL");
+  if (!base) throw new Error("BAY_TEST_DATABASE_URL is required for multi-replica tests");
+  const name = `bay_test_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
+  await admin(base, `CREATE DATABASE ${name}`);
+  const u = new URL(base);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    drop: () => admin(base, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
+}

@@ -25,7 +25,7 @@ export type CapabilityCase = keyof typeof CAPABILITY_CASES;
 
 /** How to run the suite against one driver. */
 export interface DriverUnderTest {
-  kind: "fake" | "local" | "docker";
+  kind: "fake" | "local" | "docker" | "kubernetes";
   /** Network mode that gives outbound network on this driver. */
   outboundMode: "bridge" | "host";
   /** Extra `BAY_*` settings for this driver. */

@@ -10,9 +10,11 @@ import type { CoreV1Event, V1ContainerState, V1Pod } from "@kubernetes/client-no
 import type { RuntimeInfo } from "../driver.ts";
 import { LABEL, SHIP_CONTAINER } from "./_spec.ts";
 
-/** Container waiting reasons that will not fix themselves within a session start. */
+/**
+ * Container waiting reasons that will not fix themselves within a session start.
+ * `ErrImagePull` is not here: the kubelet retries once before `ImagePullBackOff`.
+ */
 export const FATAL_WAITING = new Set([
-  "ErrImagePull",
   "ImagePullBackOff",
   "InvalidImageName",
   "ErrImageNeverPull",
@@ -61,7 +63,9 @@ export function podVerdict(pod: V1Pod): PodVerdict {
     return { kind: "failed", reason: waiting.reason, detail: waiting.message ?? waiting.reason };
   }
   const sched = pod.status?.conditions?.find((c) => c.type === "PodScheduled");
-  if (sched?.status === "False" && sched.reason === "Unschedulable") {
+  // A fresh PVC still being provisioned (Immediate binding) is reported as Unschedulable too.
+  const waitingForVolume = /unbound immediate PersistentVolumeClaims/i.test(sched?.message ?? "");
+  if (sched?.status === "False" && sched.reason === "Unschedulable" && !waitingForVolume) {
     return { kind: "failed", reason: "Unschedulable", detail: sched.message ?? "unschedulable" };
   }
   if (phase === "Unknown") {

@@ -1,6 +1,7 @@
-"""Following a background process's output; survives dropped connections
-by reconnecting from the last offset seen (nothing lost while the runtime
-retains it, nothing repeated).
+"""Following a background process's output across dropped connections.
+
+A broken stream is resumed from the last offset seen: nothing is lost while
+the runtime retains it, and nothing is repeated.
 """
 
 from __future__ import annotations

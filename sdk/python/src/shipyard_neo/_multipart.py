@@ -78,9 +78,12 @@ class MultipartBody:
     async def _chunks(self) -> AsyncIterator[bytes]:
         src = self._source
         if isinstance(src, os.PathLike):
-            with open(os.fspath(src), "rb") as f:
+            f = await asyncio.to_thread(open, os.fspath(src), "rb")
+            try:
                 async for chunk in _read_file(f, self._chunk):
                     yield chunk
+            finally:
+                await asyncio.to_thread(f.close)
         elif hasattr(src, "read"):
             async for chunk in _read_file(src, self._chunk):  # type: ignore[arg-type]
                 yield chunk
@@ -88,8 +91,8 @@ class MultipartBody:
             async for chunk in src:
                 yield chunk
         elif isinstance(src, Iterable):
-            for chunk in src:
-                yield chunk
+            for piece in src:
+                yield bytes(piece)
         else:
             raise TypeError(f"cannot upload a {type(src).__name__}")
 

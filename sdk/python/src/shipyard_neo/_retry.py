@@ -1,5 +1,7 @@
-"""The retry policy: which failures of which requests are retried, and the
-wait before the next attempt (jittered exponential backoff or Bay's hint).
+"""The retry policy.
+
+Which failures of which requests are retried, and the wait before the next
+attempt (jittered exponential backoff, or Bay's own hint).
 """
 
 from __future__ import annotations
@@ -83,4 +85,4 @@ def retry_delay(
     if hint is not None:
         return max(0.0, min(hint, policy.max_delay))
     step = min(policy.max_delay, policy.base_delay * (2 ** min(attempt, 30)))
-    return step / 2 + random.random() * (step / 2)
+    return float(step / 2 + random.random() * (step / 2))

@@ -1,10 +1,13 @@
-"""The transport every SDK call goes through: URL, headers, time limits,
-the retry policy and the mapping of failures to :mod:`shipyard_neo.errors`.
+"""The transport every SDK call goes through.
+
+URL and headers, time limits, the retry policy, and the mapping of failures
+to :mod:`shipyard_neo.errors`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterable, AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -99,10 +102,8 @@ class Transport:
         """Close the connections (the transport may still be used afterwards)."""
         client, self._client = self._client, None
         if client is not None and not client.is_closed:
-            try:
+            with contextlib.suppress(RuntimeError):  # its event loop is gone
                 await client.aclose()
-            except RuntimeError:  # its event loop is gone
-                pass
 
     def phase_timeout(self, read: TimeLimit = UNSET) -> httpx.Timeout:
         """Per-phase HTTP time limits: the client's, with ``read`` overridden when given."""

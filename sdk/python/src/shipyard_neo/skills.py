@@ -1,5 +1,6 @@
-"""``client.skills``: the skill lifecycle (payloads, candidates, evaluations,
-releases, rollback, health).
+"""``client.skills``: the skill lifecycle.
+
+Payloads, candidates, evaluations, releases, rollback and release health.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import os
 from collections.abc import AsyncIterator
@@ -125,16 +126,20 @@ class FilesystemCapability(BaseCapability):
 
         Returns the number of bytes written. Memory stays bounded.
         """
+        owned = isinstance(destination, (str, os.PathLike))
+        f: BinaryIO = (
+            await asyncio.to_thread(open, destination, "wb")  # type: ignore[arg-type]
+            if owned
+            else destination  # type: ignore[assignment]
+        )
         written = 0
-        if isinstance(destination, (str, os.PathLike)):
-            with open(destination, "wb") as f:
-                async for chunk in self.iter_download(path):
-                    f.write(chunk)
-                    written += len(chunk)
-        else:
+        try:
             async for chunk in self.iter_download(path):
-                destination.write(chunk)
+                await asyncio.to_thread(f.write, chunk)
                 written += len(chunk)
+        finally:
+            if owned:
+                await asyncio.to_thread(f.close)
         return written
 
     async def iter_download(

@@ -1,6 +1,4 @@
-"""A private event loop on a background thread, where the sync facade runs
-the async client's coroutines.
-"""
+"""A private event loop on a background thread for the sync facade."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Descriptors that turn the async classes' methods into blocking ones,
-keeping their signatures for type checkers and their docstrings for help().
+"""Descriptors that turn async methods into blocking ones.
+
+They keep the signatures for type checkers and the docstrings for ``help()``.
 """
 
 from __future__ import annotations
