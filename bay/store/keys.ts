@@ -13,7 +13,8 @@ export async function insertKey(
 ): Promise<ApiKeyRow> {
   const [r] = await sql.query<ApiKeyRow>(
     `INSERT INTO api_keys (id, owner, name, key_hash, prefix, is_admin)
-     VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
+     VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (key_hash) DO UPDATE SET key_hash = EXCLUDED.key_hash RETURNING *`,
     [row.id, row.owner, row.name, row.key_hash, row.prefix, row.is_admin],
   );
   return r;
