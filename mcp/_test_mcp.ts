@@ -73,7 +73,7 @@ export async function withMcp(
     });
   } finally {
     await client?.close();
-    await t.close();
+    await closeBay(t);
   }
 }
 
@@ -90,8 +90,39 @@ export async function withServedBay(fn: (url: string, t: TestBay) => Promise<voi
     await fn(`http://127.0.0.1:${server.addr.port}`, t);
   } finally {
     await server.shutdown();
-    await t.close();
+    await closeBay(t);
   }
+}
+
+/** Live (non-zombie) child processes of this process (Linux `/proc`). */
+async function childPids(): Promise<number[]> {
+  const out: number[] = [];
+  for await (const e of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      const stat = await Deno.readTextFile(`/proc/${e.name}/stat`);
+      const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(ppid) === Deno.pid && state !== "Z") out.push(Number(e.name));
+    } catch { /* gone meanwhile */ }
+  }
+  return out;
+}
+
+/**
+ * Close a test Bay and wait for its in-process ships to finish closing.
+ * `TestBay.close()` does not await the ships' runtimes, whose Python kernels
+ * close their zeromq sockets a moment after the kernel process exits; a test
+ * module that ends before that crashes Deno (SIGSEGV in the zeromq addon) when
+ * the next module starts. So: wait until no child process is left, then for
+ * the sockets to be closed.
+ */
+export async function closeBay(t: TestBay): Promise<void> {
+  await t.close();
+  const end = Date.now() + 10_000;
+  while ((await childPids()).length > 0 && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await new Promise((r) => setTimeout(r, 600));
 }
 
 /** Poll `fn` until it returns a truthy value (or fail after `ms`). */

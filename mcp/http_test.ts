@@ -3,7 +3,15 @@ import assert from "node:assert/strict";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { testBay } from "@shipyard/bay/testing";
 import { TOOL_NAMES } from "./mod.ts";
-import { type CallToolResult, Client, json, TEST_KEY, text, withServedBay } from "./_test_mcp.ts";
+import {
+  type CallToolResult,
+  Client,
+  closeBay,
+  json,
+  TEST_KEY,
+  text,
+  withServedBay,
+} from "./_test_mcp.ts";
 
 const ACCEPT = "application/json, text/event-stream";
 
@@ -109,6 +117,6 @@ Deno.test("HTTP /mcp: 401 without or with a wrong key, 405 for GET, JSON-RPC via
     });
     assert.match(ran.result.content[0].text, /--- stdout ---\nraw\n/);
   } finally {
-    await t.close();
+    await closeBay(t);
   }
 });

@@ -11,7 +11,7 @@ import { readNdjson } from "./_ndjson.ts";
 import { retryableFailure, retryDelayMs } from "./_retry.ts";
 import { abortableBody, sleep } from "./_signal.ts";
 import { ConnectionError } from "./errors.ts";
-import type { ProcessLogEvent } from "./types.ts";
+import type { ProcessLogEvent } from "./types_io.ts";
 
 /**
  * Options of a log follow.

@@ -1,75 +1,16 @@
 /**
- * Runtime mirrors of the SDK's response types, for `openapi_test.ts`. The
- * {@link Spec} type makes each mirror list exactly the fields of its type,
- * with the right JSON kind and nullability, so the type cannot change
- * without its mirror (compile error), and the mirror is compared with
- * `/openapi.json` (test failure).
+ * Runtime mirrors of the SDK's response types, for `openapi_test.ts`. Each
+ * is typed `Spec<Type>` (see `_spec_type.ts`), so it lists exactly the
+ * type's fields (else a compile error), and is compared with
+ * `/openapi.json` (else a test failure).
  *
  * @module
  */
+import type { Spec, SpecEntry } from "./_spec_type.ts";
 import type * as T from "./types.ts";
+import type * as IO from "./types_io.ts";
 import type * as S from "./types_skills.ts";
 import { CANDIDATE_STATUSES, PROCESS_STATUSES, RELEASE_STAGES, SANDBOX_STATUSES } from "./mod.ts";
-
-type Kind<V> = [V] extends [boolean] ? "boolean"
-  : [V] extends [string] ? "string"
-  : [V] extends [number] ? "number" | "integer"
-  : [V] extends [readonly unknown[]] ? "array"
-  : [V] extends [object] ? "object"
-  : never;
-
-type EnumOf<V> = [V] extends [string] ? (string extends V ? never : { enum: readonly V[] })
-  : never;
-
-/**
- * The mirror of one field of type `V`.
- *
- * @example
- * ```ts
- * const f: FieldSpec<string | null> = "string|null";
- * ```
- */
-export type FieldSpec<V> = unknown extends V ? "any"
-  : null extends V ? `${Kind<NonNullable<V>>}|null` | (EnumOf<NonNullable<V>> & { nullable: true })
-  : Kind<V> | EnumOf<V>;
-
-/**
- * The mirror of type `T`: every field, exactly.
- *
- * @example
- * ```ts
- * const s: Spec<{ a: number; b: string | null }> = { a: "integer", b: "string|null" };
- * ```
- */
-export type Spec<T> = { readonly [K in keyof T]-?: FieldSpec<T[K]> };
-
-/**
- * Where a schema is found in the document: a component, a route's 200/201
- * JSON answer, or either followed by a path of property names (`items` for
- * an array's items).
- *
- * @example
- * ```ts
- * const at: SpecTarget = { component: "Sandbox", path: ["containers", "items"] };
- * ```
- */
-export type SpecTarget =
-  & ({ component: string } | { route: readonly [string, string] })
-  & { path?: string[] };
-
-/**
- * One mirror and where its schema is.
- *
- * @example
- * ```ts
- * const e: SpecEntry = { name: "Health", at: { route: ["GET", "/health"] }, spec: {} };
- * ```
- */
-export interface SpecEntry {
-  name: string;
-  at: SpecTarget;
-  spec: Record<string, unknown>;
-}
 
 const sandbox: Spec<T.SandboxInfo> = {
   id: "string",
@@ -131,7 +72,7 @@ const shellResult: Spec<T.ShellExecResult> = {
   execution_time_ms: "integer",
   command: "string|null",
 };
-const process: Spec<T.ProcessInfo> = {
+const process: Spec<IO.ProcessInfo> = {
   process_id: "string",
   pid: "integer",
   command: "string",
@@ -140,13 +81,13 @@ const process: Spec<T.ProcessInfo> = {
   started_at: "string",
   ended_at: "string|null",
 };
-const logs: Spec<T.ProcessLogs> = {
+const logs: Spec<IO.ProcessLogs> = {
   stdout: "string",
   stderr: "string",
   next_offset: "integer",
   status: "string",
 };
-const dirEntry: Spec<T.DirEntry> = {
+const dirEntry: Spec<IO.DirEntry> = {
   name: "string",
   path: "string",
   is_file: "boolean",
@@ -247,8 +188,8 @@ const payload: Spec<S.Payload> = { payload_ref: "string", kind: "string", payloa
 const cursorPage: Spec<T.CursorPage<unknown>> = { items: "array", next_cursor: "string|null" };
 const offsetPage: Spec<S.OffsetPage<unknown>> = { items: "array", total: "integer" };
 const historyPage: Spec<S.HistoryPage> = { entries: "array", total: "integer" };
-const upload: Spec<T.UploadResult> = { status: "string", path: "string", size: "number" };
-const ticket: Spec<T.TerminalTicket> = { ticket: "string", expires_in: "integer" };
+const upload: Spec<IO.UploadResult> = { status: "string", path: "string", size: "number" };
+const ticket: Spec<IO.TerminalTicket> = { ticket: "string", expires_in: "integer" };
 const statusOk: Spec<T.StatusResult> = { status: "string" };
 const bayHealth: Spec<T.Health> = { status: "string", version: "string" };
 const gcStatus: Spec<T.GcStatus> = {

@@ -11,7 +11,14 @@ import { fileURLToPath } from "node:url";
 import type { TestBay, TestBayOptions } from "@shipyard/bay/testing";
 import { BayClient, type BayClientOptions } from "./mod.ts";
 
-/** The key every test Bay accepts (admin, owner `default`). */
+/**
+ * The key every test Bay accepts (admin, owner `default`).
+ *
+ * @example
+ * ```ts
+ * const headers = { Authorization: `Bearer ${TEST_KEY}` };
+ * ```
+ */
 export const TEST_KEY = "test-key-0123456789abcdef";
 
 const PERMISSIONS = ["read", "write", "net", "env", "run", "sys", "ffi"] as const;
@@ -148,9 +155,49 @@ export async function withBay(
         }),
     });
   } finally {
+    await settleKernels(t);
     await server?.shutdown();
     await t.close();
   }
+}
+
+/** Pids of this process's descendants whose command line mentions `ipykernel`. */
+async function kernelProcesses(): Promise<number[]> {
+  const parent = new Map<number, number>();
+  for await (const e of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    const stat = await Deno.readTextFile(`/proc/${e.name}/stat`).catch(() => "");
+    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    if (ppid) parent.set(Number(e.name), ppid);
+  }
+  const out: number[] = [];
+  for (const pid of parent.keys()) {
+    let p: number | undefined = pid;
+    while (p && p !== Deno.pid) p = parent.get(p);
+    if (p !== Deno.pid) continue;
+    const cmd = await Deno.readTextFile(`/proc/${pid}/cmdline`).catch(() => "");
+    if (cmd.includes("ipykernel")) out.push(pid);
+  }
+  return out;
+}
+
+/**
+ * Delete every sandbox and wait for the in-process ships' kernels to shut
+ * down: `testBay().close()` does not wait for them, and zeromq sockets still
+ * closing when the next test module loads the addon crash Deno.
+ */
+async function settleKernels(t: TestBay): Promise<void> {
+  const rows = await t.db.query<{ id: string }>(`SELECT id FROM sandboxes WHERE deleted_at IS NULL`)
+    .catch(() => []);
+  for (const { id } of rows) {
+    const res = await t.request("DELETE", `/v1/sandboxes/${id}`).catch(() => null);
+    await res?.body?.cancel();
+  }
+  const end = Date.now() + 15_000;
+  while ((await kernelProcesses()).length > 0 && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await new Promise((r) => setTimeout(r, 500)); // the sockets close QUIET_MS after the exit
 }
 
 /**

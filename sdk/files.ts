@@ -7,7 +7,7 @@ import { collect, toBase64 } from "./_bytes.ts";
 import type { CallOptions, Transport } from "./_http.ts";
 import { uploadBody, type UploadData } from "./_multipart.ts";
 import { abortableBody } from "./_signal.ts";
-import type { DirEntry, UploadResult } from "./types.ts";
+import type { DirEntry, UploadResult } from "./types_io.ts";
 
 /**
  * Options of {@link Files.list}.

@@ -48,4 +48,5 @@ export { Admin } from "./admin.ts";
 export type { CallOptions, FetchLike } from "./_http.ts";
 export * from "./errors.ts";
 export * from "./types.ts";
+export * from "./types_io.ts";
 export * from "./types_skills.ts";

@@ -6,7 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { ROUTES } from "./_routes.ts";
-import { SPECS, type SpecTarget } from "./_specs.ts";
+import type { SpecTarget } from "./_spec_type.ts";
+import { SPECS } from "./_specs.ts";
 import { bayTest, bayTesting } from "./_test_bay.ts";
 
 // deno-lint-ignore no-explicit-any

@@ -6,7 +6,8 @@
  */
 import { followLogs, type FollowOptions } from "./_follow.ts";
 import type { CallOptions, Transport } from "./_http.ts";
-import type { ProcessInfo, ProcessLogEvent, ProcessLogs, StatusResult } from "./types.ts";
+import type { StatusResult } from "./types.ts";
+import type { ProcessInfo, ProcessLogEvent, ProcessLogs } from "./types_io.ts";
 
 /**
  * Options of {@link Processes.start}.

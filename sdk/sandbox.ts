@@ -11,7 +11,8 @@ import { Processes } from "./processes.ts";
 import { Python } from "./python.ts";
 import { Shell } from "./shell.ts";
 import { Terminal, type WebSocketConstructor } from "./terminal.ts";
-import type { SandboxInfo, StatusResult, TerminalTicket } from "./types.ts";
+import type { SandboxInfo, StatusResult } from "./types.ts";
+import type { TerminalTicket } from "./types_io.ts";
 
 /**
  * Options of {@link Sandbox.openTerminal}.

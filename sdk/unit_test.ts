@@ -7,6 +7,7 @@ import { uploadBody } from "./_multipart.ts";
 import { readNdjson } from "./_ndjson.ts";
 import { fillPath } from "./_routes.ts";
 import { abortable, deadline } from "./_signal.ts";
+import { FULL_ACCESS } from "./_test_bay.ts";
 import {
   BayClient,
   BayError,
@@ -117,6 +118,7 @@ Deno.test("exec streams: error lines throw, a cut stream is a ConnectionError, c
       }),
     RangeError,
   );
+  assert.ok(boom.cancelled(), "the stream was cancelled (Bay stops the exec)");
 
   const ok = ndjsonClient([
     { type: "display", data: { "text/plain": "1" } },
@@ -213,4 +215,34 @@ Deno.test("client: a fetch that ignores signals still honours timeoutMs", async 
   assert.ok(e instanceof ClientTimeoutError);
   assert.equal(e.timeoutMs, 50);
   await assert.rejects(() => never.health({ timeoutMs: 10 }), ClientTimeoutError);
+});
+
+Deno.test({
+  name: "env: BAY_ENDPOINT and BAY_API_KEY are the defaults; options win",
+  ignore: !FULL_ACCESS,
+  fn: async () => {
+    const saved = [Deno.env.get("BAY_ENDPOINT"), Deno.env.get("BAY_API_KEY")];
+    Deno.env.set("BAY_ENDPOINT", "http://from-env:1234");
+    Deno.env.set("BAY_API_KEY", "env-key");
+    try {
+      let auth: string | null = null;
+      let url = "";
+      const fetch = (u: string, init: RequestInit) => {
+        url = u;
+        auth = new Headers(init.headers).get("Authorization");
+        return Promise.resolve(Response.json({ status: "ok", version: "1" }));
+      };
+      await new BayClient({ fetch }).health();
+      assert.equal(url, "http://from-env:1234/health");
+      assert.equal(auth, "Bearer env-key");
+      await new BayClient({ fetch, endpoint: "http://given", apiKey: "given-key" }).health();
+      assert.equal(url, "http://given/health");
+      assert.equal(auth, "Bearer given-key");
+    } finally {
+      for (const [k, v] of [["BAY_ENDPOINT", saved[0]], ["BAY_API_KEY", saved[1]]] as const) {
+        if (v === undefined) Deno.env.delete(k);
+        else Deno.env.set(k, v);
+      }
+    }
+  },
 });

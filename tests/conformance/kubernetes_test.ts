@@ -8,10 +8,10 @@
  *
  * @module
  */
-import { FakeKube } from "../k8s_fake/server.ts";
+import { startFakeKube } from "../k8s_fake/mod.ts";
 import { conformance } from "./_suite.ts";
 
-const fake = await FakeKube.start({ storage: "loop" });
+const fake = await startFakeKube({ storage: "loop" });
 if (!fake.enforcesLimits) {
   await fake.close();
   throw new Error("the fake kubelet needs cgroup v1 (memory, cpu, pids) as root to apply limits");

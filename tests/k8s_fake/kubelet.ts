@@ -1,25 +1,19 @@
 /**
- * The fake cluster's one node: a scheduler (unbound PVCs, resource requests
- * against the node's allocatable, a forced-unschedulable knob), an image
- * puller (a knob makes pulls fail: ErrImagePull then ImagePullBackOff) and a
- * kubelet that runs the Pod's ship as a LOCAL process (`deno run
- * ship/main.ts`, no container): Pod env with mount paths mapped to host
- * directories, limits applied through cgroup v1 when usable, status through
- * Pending → Running → Succeeded/Failed, Events like the real components'.
+ * The fake cluster's one node: scheduling (scheduler.ts), an image puller (a
+ * knob makes pulls fail: ErrImagePull, then ImagePullBackOff) and a kubelet
+ * that runs the Pod's ship as a LOCAL process (ship_process.ts): the Pod's
+ * env with mount paths mapped to host directories (volumes.ts), limits
+ * applied through cgroup v1 when usable, status through Pending → Running →
+ * Succeeded/Failed, graceful deletion, and Events like the real components'.
  *
  * @module
  */
+import { EventRecorder } from "./events.ts";
+import { makeCgroups, oomKills, parseQuantity, removeCgroups, tail } from "./host.ts";
+import { setRunning, setTerminated, setWaiting } from "./pod_status.ts";
+import { whyUnschedulable } from "./scheduler.ts";
+import { exitCode, killPod, spawnShip } from "./ship_process.ts";
 import type { Obj, Store } from "./store.ts";
-import {
-  cgroupPids,
-  killAll,
-  makeCgroups,
-  oomKills,
-  parseQuantity,
-  processTree,
-  removeCgroups,
-  tail,
-} from "./host.ts";
 import { type Mounted, mountVolumes } from "./volumes.ts";
 
 /** Settings of the node. */
@@ -53,10 +47,9 @@ interface Run {
   done: Promise<void>;
 }
 
-const SIGNALS: Record<string, number> = { SIGKILL: 9, SIGTERM: 15, SIGINT: 2, SIGABRT: 6 };
-
 /** Scheduler + kubelet of the fake cluster. */
 export class FakeNode {
+  readonly events: EventRecorder;
   #store: Store;
   #o: NodeOptions;
   #runs = new Map<string, Run>();
@@ -67,6 +60,7 @@ export class FakeNode {
   constructor(store: Store, opts: NodeOptions) {
     this.#store = store;
     this.#o = opts;
+    this.events = new EventRecorder(store);
   }
 
   #later(ms: number, fn: () => void | Promise<void>): void {
@@ -78,42 +72,8 @@ export class FakeNode {
     this.#timers.add(t);
   }
 
-  /** Record an Event on `obj` (repeats bump `count`, like the event recorder). */
-  event(obj: Obj, type: "Normal" | "Warning", reason: string, message: string, from: string) {
-    const ns = obj.metadata.namespace!;
-    const same = this.#store.list("events", ns, {
-      fieldSelector: `involvedObject.uid=${obj.metadata.uid},reason=${reason}`,
-    }).find((e) => e.message === message);
-    const now = new Date().toISOString();
-    if (same) {
-      this.#store.mutate("events", ns, same.metadata.name, (e) => {
-        e.count++;
-        e.lastTimestamp = now;
-      });
-      return;
-    }
-    this.#store.insert("events", ns, {
-      apiVersion: "v1",
-      kind: "Event",
-      metadata: { name: `${obj.metadata.name}.${(++this.#seq).toString(16)}`, namespace: ns },
-      involvedObject: {
-        kind: obj.kind,
-        name: obj.metadata.name,
-        namespace: ns,
-        uid: obj.metadata.uid,
-        apiVersion: "v1",
-      },
-      reason,
-      message,
-      type,
-      count: 1,
-      firstTimestamp: now,
-      lastTimestamp: now,
-      source: { component: from },
-    });
-  }
-
-  #pod(ns: string, name: string, uid: string): Obj | undefined {
+  /** The Pod if it is still this one and not being deleted. */
+  #live(ns: string, name: string, uid: string): Obj | undefined {
     const pod = this.#store.get("pods", ns, name);
     return pod && pod.metadata.uid === uid && !pod.metadata.deletionTimestamp ? pod : undefined;
   }
@@ -122,59 +82,28 @@ export class FakeNode {
     this.#store.mutate("pods", pod.metadata.namespace!, pod.metadata.name, fn);
   }
 
-  /** A new Pod: schedule it, then start it. */
+  /** A new Pod: schedule it, pull its image, start it. */
   podCreated(pod: Obj): void {
-    this.#later(
-      10,
-      () => this.#schedule(pod.metadata.namespace!, pod.metadata.name, pod.metadata.uid!),
-    );
-  }
-
-  #whyUnschedulable(pod: Obj): string | null {
-    const forced = this.#o.unschedulable();
-    if (forced) return forced;
-    for (const v of pod.spec.volumes ?? []) {
-      const claim = v.persistentVolumeClaim?.claimName;
-      if (!claim) continue;
-      const dir = this.#o.pvcDir(pod.metadata.namespace!, claim);
-      if (dir === undefined) {
-        return `0/1 nodes are available: persistentvolumeclaim "${claim}" not found.`;
-      }
-      if (dir === null) {
-        return "0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims.";
-      }
-    }
-    const want = requests(pod);
-    const used = { cpus: 0, memoryBytes: 0 };
-    for (const other of this.#store.list("pods", pod.metadata.namespace!)) {
-      if (other.spec.nodeName && !["Succeeded", "Failed"].includes(other.status?.phase)) {
-        const r = requests(other);
-        used.cpus += r.cpus;
-        used.memoryBytes += r.memoryBytes;
-      }
-    }
-    const short: string[] = [];
-    if (used.cpus + want.cpus > this.#o.allocatable.cpus) short.push("1 Insufficient cpu");
-    if (used.memoryBytes + want.memoryBytes > this.#o.allocatable.memoryBytes) {
-      short.push("1 Insufficient memory");
-    }
-    return short.length ? `0/1 nodes are available: ${short.join(", ")}.` : null;
+    const { namespace, name, uid } = pod.metadata;
+    this.#later(10, () => this.#schedule(namespace!, name, uid!));
   }
 
   #schedule(ns: string, name: string, uid: string): void {
-    const pod = this.#pod(ns, name, uid);
+    const pod = this.#live(ns, name, uid);
     if (!pod) return;
-    const why = this.#whyUnschedulable(pod);
+    const why = whyUnschedulable(pod, {
+      forced: this.#o.unschedulable(),
+      allocatable: this.#o.allocatable,
+      pvcDir: this.#o.pvcDir,
+      pods: this.#store.list("pods", ns),
+    });
     if (why) {
       this.#status(pod, (p) => {
-        p.status.conditions = [{
-          type: "PodScheduled",
-          status: "False",
-          reason: "Unschedulable",
-          message: why,
-        }];
+        p.status.conditions = [
+          { type: "PodScheduled", status: "False", reason: "Unschedulable", message: why },
+        ];
       });
-      this.event(pod, "Warning", "FailedScheduling", why, "default-scheduler");
+      this.events.record(pod, "Warning", "FailedScheduling", why, "default-scheduler");
       this.#later(200, () => this.#schedule(ns, name, uid));
       return;
     }
@@ -183,76 +112,49 @@ export class FakeNode {
       p.status.conditions = [{ type: "PodScheduled", status: "True" }];
       p.status.hostIP = "127.0.0.1";
     });
-    this.event(
-      pod,
-      "Normal",
-      "Scheduled",
-      `Successfully assigned ${ns}/${name} to fake-node`,
-      "default-scheduler",
-    );
+    const msg = `Successfully assigned ${ns}/${name} to fake-node`;
+    this.events.record(pod, "Normal", "Scheduled", msg, "default-scheduler");
     this.#pull(pod);
-  }
-
-  #waiting(pod: Obj, reason: string, message?: string): void {
-    const c = pod.spec.containers[0];
-    this.#status(pod, (p) => {
-      p.status.containerStatuses = [{
-        name: c.name,
-        image: c.image,
-        imageID: "",
-        ready: false,
-        started: false,
-        restartCount: 0,
-        state: { waiting: { reason, ...(message ? { message } : {}) } },
-      }];
-    });
   }
 
   #pull(pod: Obj): void {
     const image = pod.spec.containers[0].image;
-    this.#waiting(pod, "ContainerCreating");
+    this.#status(pod, (p) => setWaiting(p, "ContainerCreating"));
     if (this.#o.pullFails(image)) {
-      const why =
-        `rpc error: code = NotFound desc = failed to pull and unpack image "${image}": not found`;
-      this.event(pod, "Normal", "Pulling", `Pulling image "${image}"`, "kubelet");
-      this.event(pod, "Warning", "Failed", `Failed to pull image "${image}": ${why}`, "kubelet");
-      this.#waiting(pod, "ErrImagePull", why);
+      const why = `rpc error: code = NotFound desc = failed to pull and unpack image "${image}": ` +
+        "not found";
+      this.events.record(pod, "Normal", "Pulling", `Pulling image "${image}"`, "kubelet");
+      const failed = `Failed to pull image "${image}": ${why}`;
+      this.events.record(pod, "Warning", "Failed", failed, "kubelet");
+      this.#status(pod, (p) => setWaiting(p, "ErrImagePull", why));
       this.#later(100, () => {
-        const p = this.#pod(pod.metadata.namespace!, pod.metadata.name, pod.metadata.uid!);
+        const p = this.#live(pod.metadata.namespace!, pod.metadata.name, pod.metadata.uid!);
         if (!p) return;
-        this.event(p, "Normal", "BackOff", `Back-off pulling image "${image}"`, "kubelet");
-        this.#waiting(p, "ImagePullBackOff", `Back-off pulling image "${image}"`);
+        const backoff = `Back-off pulling image "${image}"`;
+        this.events.record(p, "Normal", "BackOff", backoff, "kubelet");
+        this.#status(p, (x) => setWaiting(x, "ImagePullBackOff", backoff));
       });
       return;
     }
-    this.event(
-      pod,
-      "Normal",
-      "Pulled",
-      `Container image "${image}" already present on machine`,
-      "kubelet",
-    );
+    const present = `Container image "${image}" already present on machine`;
+    this.events.record(pod, "Normal", "Pulled", present, "kubelet");
     this.#start(pod).catch((e) => {
-      this.event(pod, "Warning", "Failed", `Error: ${e}`, "kubelet");
-      this.#waiting(pod, "CreateContainerError", String(e));
+      this.events.record(pod, "Warning", "Failed", `Error: ${e}`, "kubelet");
+      this.#status(pod, (p) => setWaiting(p, "CreateContainerError", String(e)));
     });
   }
 
   async #start(pod: Obj): Promise<void> {
-    const { namespace: ns, name, uid } = pod.metadata as {
-      namespace: string;
-      name: string;
-      uid: string;
-    };
+    const { namespace: ns, name, uid } = pod.metadata as Record<string, string>;
     const dir = `${this.#o.root}/p${++this.#seq}`;
     const c = pod.spec.containers[0];
     let mounted: Mounted;
     try {
       mounted = await mountVolumes(pod, dir, this.#store, this.#o.pvcDir);
     } catch (e) {
-      this.event(pod, "Warning", "FailedMount", String((e as Error).message), "kubelet");
+      this.events.record(pod, "Warning", "FailedMount", (e as Error).message, "kubelet");
       this.#later(200, () => {
-        const p = this.#pod(ns, name, uid);
+        const p = this.#live(ns, name, uid);
         if (p) this.#start(p).catch(() => {});
       });
       return;
@@ -265,51 +167,25 @@ export class FakeNode {
     // The fake's ship is a plain process of the test's user: it must not drop privileges.
     delete env.SHIP_UID;
     delete env.SHIP_GID;
-    const run: Run = { uid, ns, name, dir, cgroups: [], done: Promise.resolve() };
+    const limits = c.resources?.limits ?? {};
+    const cgroups = this.#o.launch && this.#o.cgroups
+      ? await makeCgroups(`${ns}_${name}_${uid.slice(0, 8)}`, {
+        memoryBytes: limits.memory ? parseQuantity(limits.memory) : undefined,
+        cpus: limits.cpu ? parseQuantity(limits.cpu) : undefined,
+      })
+      : [];
+    if (!this.#live(ns, name, uid)) return await removeCgroups(cgroups);
+    // From here on, no await until the process is recorded: a delete must find it.
+    const run: Run = { uid, ns, name, dir, cgroups, done: Promise.resolve() };
     this.#runs.set(uid, run);
-    if (!this.#pod(ns, name, uid)) return;
     if (this.#o.launch) {
-      const limits = c.resources?.limits ?? {};
-      if (this.#o.cgroups) {
-        run.cgroups = await makeCgroups(`${ns}_${name}_${uid.slice(0, 8)}`, {
-          memoryBytes: limits.memory ? parseQuantity(limits.memory) : undefined,
-          cpus: limits.cpu ? parseQuantity(limits.cpu) : undefined,
-        });
-      }
-      run.child = spawnShip(
-        this.#o.repoRoot,
-        env,
-        `${dir}/ship.log`,
-        run.cgroups,
-        mounted.rewrite("/workspace"),
-      );
-      run.done = run.child.status.then((st) =>
-        this.#exited(run, st.signal ? 128 + (SIGNALS[st.signal] ?? 0) : st.code)
-      );
+      const cwd = mounted.rewrite("/workspace");
+      run.child = spawnShip(this.#o.repoRoot, env, `${dir}/ship.log`, cgroups, cwd);
+      run.done = run.child.status.then((st) => this.#exited(run, exitCode(st)));
     }
-    this.event(pod, "Normal", "Created", `Created container ${c.name}`, "kubelet");
-    this.event(pod, "Normal", "Started", `Started container ${c.name}`, "kubelet");
-    const now = new Date().toISOString();
-    this.#status(pod, (p) => {
-      p.status.phase = "Running";
-      p.status.startTime = now;
-      p.status.podIP = "10.244.0." + (this.#seq % 250 + 2);
-      p.status.conditions.push(
-        { type: "Initialized", status: "True" },
-        { type: "ContainersReady", status: "True" },
-        { type: "Ready", status: "True" },
-      );
-      p.status.containerStatuses = [{
-        name: c.name,
-        image: c.image,
-        imageID: `fake://${c.image}`,
-        containerID: `fake://${uid}`,
-        ready: true,
-        started: true,
-        restartCount: 0,
-        state: { running: { startedAt: now } },
-      }];
-    });
+    this.events.record(pod, "Normal", "Created", `Created container ${c.name}`, "kubelet");
+    this.events.record(pod, "Normal", "Started", `Started container ${c.name}`, "kubelet");
+    this.#status(pod, (p) => setRunning(p, `10.244.0.${this.#seq % 250 + 2}`));
   }
 
   async #exited(run: Run, code: number): Promise<void> {
@@ -324,31 +200,7 @@ export class FakeNode {
     const log = code === 0
       ? ""
       : (await tail(`${run.dir}/ship.log`, 2048)).split("\n").slice(-80).join("\n");
-    const started = pod.status.containerStatuses?.[0]?.state?.running?.startedAt;
-    this.#status(pod, (p) => {
-      p.status.phase = code === 0 ? "Succeeded" : "Failed";
-      p.status.conditions = p.status.conditions.map((c: Obj) =>
-        c.type === "Ready" || c.type === "ContainersReady"
-          ? { ...c, status: "False", reason: "PodCompleted" }
-          : c
-      );
-      const cs = p.status.containerStatuses[0];
-      cs.ready = false;
-      cs.started = false;
-      cs.state = {
-        terminated: {
-          exitCode: code,
-          reason,
-          ...(log.trim() &&
-              p.spec.containers[0].terminationMessagePolicy === "FallbackToLogsOnError"
-            ? { message: log }
-            : {}),
-          startedAt: started,
-          finishedAt: new Date().toISOString(),
-          containerID: `fake://${run.uid}`,
-        },
-      };
-    });
+    this.#status(pod, (p) => setTerminated(p, code, reason, log));
     if (pod.metadata.deletionTimestamp) this.#remove(run.ns, run.name, run.uid);
   }
 
@@ -374,7 +226,7 @@ export class FakeNode {
       p.metadata.deletionTimestamp = new Date(Date.now() + graceSeconds * 1000).toISOString();
       p.metadata.deletionGracePeriodSeconds = graceSeconds;
     });
-    const hard = () => this.#killRun(run);
+    const hard = () => killPod(run.cgroups, run.child);
     if (graceSeconds === 0) hard();
     else {
       try {
@@ -385,19 +237,14 @@ export class FakeNode {
     return updated;
   }
 
-  async #killRun(run: Run): Promise<void> {
-    if (run.cgroups.length) killAll(await cgroupPids(run.cgroups));
-    else if (run.child) killAll((await processTree(run.child.pid)).reverse());
-  }
-
   /** Kill a Pod's processes as the kernel would (`OOMKilled`) or as a crash (`Error`). */
   async kill(ns: string, name: string, reason: "Error" | "OOMKilled" = "Error"): Promise<void> {
     const pod = this.#store.get("pods", ns, name);
     const run = pod && this.#runs.get(pod.metadata.uid!);
     if (!run) throw new Error(`pod ${ns}/${name} is not running`);
     run.forced = { reason, code: 137 };
-    if (run.child) return await this.#killRun(run);
-    await this.#exited(run, 137);
+    if (run.child) await killPod(run.cgroups, run.child);
+    else await this.#exited(run, 137);
   }
 
   /** Stop every timer and process (the node going away). */
@@ -405,56 +252,7 @@ export class FakeNode {
     this.#closed = true;
     for (const t of this.#timers) clearTimeout(t);
     const runs = [...this.#runs.values()];
-    await Promise.all(runs.map((r) => this.#killRun(r)));
+    await Promise.all(runs.map((r) => killPod(r.cgroups, r.child)));
     await Promise.all(runs.map((r) => r.done));
   }
-}
-
-function requests(pod: Obj): { cpus: number; memoryBytes: number } {
-  const r = pod.spec.containers?.[0]?.resources?.requests ?? {};
-  return {
-    cpus: r.cpu ? parseQuantity(r.cpu) : 0,
-    memoryBytes: r.memory ? parseQuantity(r.memory) : 0,
-  };
-}
-
-/** Start `deno run ship/main.ts` with the Pod's env, in its cgroups, output to `log`. */
-function spawnShip(
-  repo: string,
-  env: Record<string, string>,
-  log: string,
-  cgroups: string[],
-  cwd: string,
-): Deno.ChildProcess {
-  const script = 'for g in $FAKE_CGROUPS; do echo $$ > "$g/cgroup.procs" || exit 125; done; ' +
-    'log=$FAKE_LOG; unset FAKE_CGROUPS FAKE_LOG; exec "$0" "$@" >>"$log" 2>&1';
-  const denoDir = Deno.env.get("DENO_DIR");
-  return new Deno.Command("/bin/sh", {
-    args: [
-      "-c",
-      script,
-      Deno.execPath(),
-      "run",
-      "-A",
-      "--cached-only",
-      "--frozen",
-      "--no-prompt",
-      "--config",
-      `${repo}/deno.json`,
-      `${repo}/ship/main.ts`,
-    ],
-    env: {
-      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-      DENO_NO_UPDATE_CHECK: "1",
-      ...(denoDir ? { DENO_DIR: denoDir } : {}),
-      ...env,
-      FAKE_LOG: log,
-      FAKE_CGROUPS: cgroups.join(" "),
-    },
-    clearEnv: true,
-    cwd: cwd.startsWith("/") ? cwd : repo,
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
 }

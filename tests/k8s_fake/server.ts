@@ -13,10 +13,14 @@
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
-import { cgroupV1Usable, parseQuantity, provisionLoop, releaseLoop } from "./host.ts";
+import { cgroupV1Usable } from "./host.ts";
 import { FakeNode } from "./kubelet.ts";
+import { FakeStorage } from "./storage.ts";
 import { type Obj, Store } from "./store.ts";
+import { type AuditEntry, KINDS, normaliseSecret, route, status, success } from "./http.ts";
 import { validate } from "./validate.ts";
+
+export type { AuditEntry };
 
 /** Knobs of the fake cluster. */
 export interface FakeKubeOptions {
@@ -30,32 +34,6 @@ export interface FakeKubeOptions {
   allocatable?: { cpus: number; memoryMb: number };
   /** Known storage classes; the first is the default (default `["standard"]`). */
   storageClasses?: string[];
-}
-
-/** One API request as RBAC sees it. */
-export interface AuditEntry {
-  verb: string;
-  resource: string;
-  namespace: string;
-  name?: string;
-}
-
-const KINDS: Record<string, string> = {
-  pods: "Pod",
-  secrets: "Secret",
-  persistentvolumeclaims: "PersistentVolumeClaim",
-  events: "Event",
-};
-
-function status(code: number, reason: string, message: string): Response {
-  return Response.json(
-    { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, code },
-    { status: code },
-  );
-}
-
-function b64(s: string): string {
-  return btoa(String.fromCharCode(...new TextEncoder().encode(s)));
 }
 
 /** A running fake API server and its one-node cluster. */
@@ -79,7 +57,7 @@ export class FakeKube {
   readonly enforcesLimits: boolean;
   #server: Deno.HttpServer;
   #opts: FakeKubeOptions;
-  #pvcHost = new Map<string, { dir: string; image?: string; uid: string }>();
+  #storage: FakeStorage;
 
   private constructor(root: string, opts: FakeKubeOptions, cgroups: boolean) {
     this.root = root;
@@ -95,12 +73,13 @@ export class FakeKube {
       allocatable: { cpus: alloc.cpus, memoryBytes: alloc.memoryMb * 1024 * 1024 },
       unschedulable: () => this.unschedulable,
       pullFails: (image) => this.pullFails(image),
-      pvcDir: (ns, claim) => {
-        const pvc = this.store.get("persistentvolumeclaims", ns, claim);
-        if (!pvc || pvc.metadata.deletionTimestamp) return undefined;
-        return this.#pvcHost.get(`${ns}/${claim}`)?.dir ?? null;
-      },
+      pvcDir: (ns, claim) => this.#storage.dirOf(ns, claim),
       onPodGone: (pod) => this.#podGone(pod),
+    });
+    this.#storage = new FakeStorage(this.store, this.node.events, {
+      root,
+      loop: opts.storage === "loop",
+      classes: opts.storageClasses ?? ["standard"],
     });
     this.#server = Deno.serve(
       { hostname: "127.0.0.1", port: 0, onListen: () => {} },
@@ -139,7 +118,7 @@ export class FakeKube {
   /** Stop every Pod process, unmount volumes, end watches, stop serving, remove scratch. */
   async close(): Promise<void> {
     await this.node.close();
-    for (const h of this.#pvcHost.values()) if (h.image) await releaseLoop(h.dir, h.image);
+    await this.#storage.close();
     this.store.closeWatches();
     await this.#server.shutdown();
     await Deno.remove(this.root, { recursive: true }).catch(() => {});
@@ -150,22 +129,11 @@ export class FakeKube {
       return status(401, "Unauthorized", "Unauthorized");
     }
     const url = new URL(req.url);
-    const m = url.pathname.match(/^\/api\/v1\/namespaces\/([^/]+)\/([^/]+)(?:\/([^/]+))?$/);
-    if (!m || !KINDS[m[2]]) {
-      return status(404, "NotFound", "the server could not find the requested resource");
-    }
-    const [, ns, resource, name] = m;
+    const r = route(req, url);
+    if (!r) return status(404, "NotFound", "the server could not find the requested resource");
+    this.audit.push(r);
+    const { verb, resource, namespace: ns, name = "" } = r;
     const q = url.searchParams;
-    const watch = q.get("watch") === "true" || q.get("watch") === "1";
-    const verb = req.method === "GET"
-      ? (name ? "get" : watch ? "watch" : "list")
-      : ({ POST: "create", PUT: "update", DELETE: "delete", PATCH: "patch" } as Record<
-        string,
-        string
-      >)[
-        req.method
-      ] ?? req.method;
-    this.audit.push({ verb, resource, namespace: ns, ...(name ? { name } : {}) });
     const sel = { labelSelector: q.get("labelSelector"), fieldSelector: q.get("fieldSelector") };
     const kind = KINDS[resource];
     try {
@@ -201,17 +169,7 @@ export class FakeKube {
           grace === undefined || grace === null ? undefined : Number(grace),
         );
         if (!gone) return notFound();
-        return Response.json(
-          resource === "secrets"
-            ? {
-              kind: "Status",
-              apiVersion: "v1",
-              metadata: {},
-              status: "Success",
-              details: { name, kind: resource },
-            }
-            : gone,
-        );
+        return Response.json(resource === "secrets" ? success(name, resource) : gone);
       }
       if (verb !== "create" && verb !== "update") {
         return status(405, "MethodNotAllowed", `${req.method} is not supported`);
@@ -250,6 +208,8 @@ export class FakeKube {
     if (resource === "events") {
       return status(405, "MethodNotAllowed", "the fake records events itself");
     }
+    obj.kind = KINDS[resource];
+    obj.apiVersion = "v1";
     obj.metadata.uid = crypto.randomUUID();
     obj.metadata.creationTimestamp = new Date().toISOString();
     delete obj.metadata.deletionTimestamp;
@@ -259,18 +219,13 @@ export class FakeKube {
       obj.spec.serviceAccountName ??= "default";
       obj.status = { phase: "Pending", conditions: [] };
     }
-    if (resource === "persistentvolumeclaims") {
-      obj.spec.storageClassName ??= (this.#opts.storageClasses ?? ["standard"])[0];
-      obj.spec.volumeMode ??= "Filesystem";
-      obj.metadata.finalizers = ["kubernetes.io/pvc-protection"];
-      obj.status = { phase: "Pending" };
-    }
+    if (resource === "persistentvolumeclaims") this.#storage.admit(obj);
     const created = this.store.insert(resource, ns, obj);
     if (!created) {
       return status(409, "AlreadyExists", `${resource} "${obj.metadata.name}" already exists`);
     }
     if (resource === "pods") this.node.podCreated(created);
-    if (resource === "persistentvolumeclaims") this.#provision(created);
+    if (resource === "persistentvolumeclaims") this.#storage.provision(created);
     return Response.json(created, { status: 201 });
   }
 
@@ -305,77 +260,8 @@ export class FakeKube {
       return pod &&
         this.node.deletePod(ns, name, grace ?? pod.spec.terminationGracePeriodSeconds ?? 30);
     }
-    if (resource === "persistentvolumeclaims") {
-      const inUse = this.store.list("pods", ns).some((p) =>
-        (p.spec.volumes ?? []).some((v: Obj) => v.persistentVolumeClaim?.claimName === name)
-      );
-      if (inUse) {
-        return this.store.mutate(resource, ns, name, (o) => {
-          o.metadata.deletionTimestamp ??= new Date().toISOString();
-        });
-      }
-      const gone = this.store.remove(resource, ns, name);
-      if (gone) this.#release(ns, name);
-      return gone;
-    }
+    if (resource === "persistentvolumeclaims") return this.#storage.delete(ns, name);
     return this.store.remove(resource, ns, name);
-  }
-
-  async #provision(pvc: Obj): Promise<void> {
-    const { namespace: ns, name, uid } = pvc.metadata as {
-      namespace: string;
-      name: string;
-      uid: string;
-    };
-    const cls = pvc.spec.storageClassName;
-    if (!(this.#opts.storageClasses ?? ["standard"]).includes(cls)) {
-      this.node.event(
-        pvc,
-        "Warning",
-        "ProvisioningFailed",
-        `storageclass.storage.k8s.io "${cls}" not found`,
-        "persistentvolume-controller",
-      );
-      return;
-    }
-    const request = pvc.spec.resources.requests.storage;
-    const dir = `${this.root}/pvc-${ns}-${name}`;
-    const host = { dir, uid, image: this.#opts.storage === "loop" ? `${dir}.img` : undefined };
-    try {
-      if (host.image) await provisionLoop(dir, host.image, parseQuantity(request));
-      else await Deno.mkdir(dir, { recursive: true });
-    } catch (e) {
-      this.node.event(pvc, "Warning", "ProvisioningFailed", String(e), "fake-provisioner");
-      return;
-    }
-    if (this.store.get("persistentvolumeclaims", ns, name)?.metadata.uid !== uid) {
-      if (host.image) await releaseLoop(dir, host.image);
-      return;
-    }
-    this.#pvcHost.set(`${ns}/${name}`, host);
-    this.store.mutate("persistentvolumeclaims", ns, name, (o) => {
-      o.spec.volumeName = `pvc-${uid}`;
-      o.status = {
-        phase: "Bound",
-        accessModes: o.spec.accessModes,
-        capacity: { storage: request },
-      };
-    });
-    this.node.event(
-      pvc,
-      "Normal",
-      "ProvisioningSucceeded",
-      `Successfully provisioned volume pvc-${uid}`,
-      "fake-provisioner",
-    );
-  }
-
-  #release(ns: string, name: string): void {
-    const host = this.#pvcHost.get(`${ns}/${name}`);
-    this.#pvcHost.delete(`${ns}/${name}`);
-    if (!host) return;
-    const cleanup = host.image ? releaseLoop(host.dir, host.image) : Promise.resolve();
-    cleanup.then(() => Deno.remove(host.dir, { recursive: true })).catch(() => {});
   }
 
   /** Garbage-collect what the Pod owned, and finish PVC deletions it was blocking. */
@@ -386,17 +272,6 @@ export class FakeKube {
         this.store.remove("secrets", ns, s.metadata.name);
       }
     }
-    for (const pvc of this.store.list("persistentvolumeclaims", ns)) {
-      if (pvc.metadata.deletionTimestamp) {
-        this.#delete("persistentvolumeclaims", ns, pvc.metadata.name);
-      }
-    }
+    this.#storage.sweep(ns);
   }
-}
-
-function normaliseSecret(obj: Obj): void {
-  obj.type ??= "Opaque";
-  obj.data = { ...(obj.data ?? {}) };
-  for (const [k, v] of Object.entries(obj.stringData ?? {})) obj.data[k] = b64(String(v));
-  delete obj.stringData;
 }

@@ -102,17 +102,20 @@ export function runtimeInfo(pod: V1Pod): RuntimeInfo {
   };
 }
 
-/** Events of one object, oldest first, as `Reason: message` lines. */
-export function formatEvents(events: CoreV1Event[]): string {
+function oldestFirst(events: CoreV1Event[]): CoreV1Event[] {
   const time = (e: CoreV1Event) =>
     new Date(e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? 0).getTime();
-  return [...events]
-    .sort((a, b) => time(a) - time(b))
+  return [...events].sort((a, b) => time(a) - time(b));
+}
+
+/** Events of one object, oldest first, as `Reason: message` lines. */
+export function formatEvents(events: CoreV1Event[]): string {
+  return oldestFirst(events)
     .map((e) => `${e.type === "Warning" ? "Warning " : ""}${e.reason}: ${e.message ?? ""}`.trim())
     .join("; ");
 }
 
 /** Distinct event reasons, oldest first (e.g. `FailedScheduling`, `BackOff`). */
 export function eventReasons(events: CoreV1Event[]): string[] {
-  return [...new Set(events.map((e) => e.reason).filter((r): r is string => !!r))];
+  return [...new Set(oldestFirst(events).map((e) => e.reason).filter((r): r is string => !!r))];
 }

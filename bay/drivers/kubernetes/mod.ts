@@ -39,6 +39,17 @@ export interface KubernetesDriverOptions {
   log: Logger;
 }
 
+/**
+ * Every API permission the driver uses, in its namespace. deploy/kubernetes grants
+ * exactly these (checked by its test), and the driver's tests check it uses no other.
+ */
+export const RBAC_RULES: { resources: string[]; verbs: string[] }[] = [
+  { resources: ["pods"], verbs: ["create", "delete", "get", "list", "watch"] },
+  { resources: ["persistentvolumeclaims"], verbs: ["create", "delete", "get", "list"] },
+  { resources: ["secrets"], verbs: ["create", "delete", "update"] },
+  { resources: ["events"], verbs: ["list"] },
+];
+
 const DEFAULT_IMAGE = "shipyard-neo/ship:latest";
 
 function status(e: unknown): number | undefined {

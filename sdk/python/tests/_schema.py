@@ -51,8 +51,14 @@ class SchemaComparer:
         props: dict[str, Any] = schema.get("properties", {})
         required = set(schema.get("required", []))
         fields = {f.alias or name: f for name, f in model.model_fields.items()}
-        out = [f"{where}: the document has field {n!r}, the model not" for n in props.keys() - fields.keys()]
-        out += [f"{where}: the model has field {n!r}, the document not" for n in fields.keys() - props.keys()]
+        out = [
+            f"{where}: the document has field {n!r}, the model not"
+            for n in props.keys() - fields.keys()
+        ]
+        out += [
+            f"{where}: the model has field {n!r}, the document not"
+            for n in fields.keys() - props.keys()
+        ]
         for name in sorted(props.keys() & fields.keys()):
             field = fields[name]
             if (name in required) != field.is_required():
@@ -71,7 +77,9 @@ class SchemaComparer:
         out: list[str] = []
         doc_nullable = any(a.get("type") == "null" for a in alternatives)
         if doc_nullable != ann_nullable:
-            out.append(f"{where}: nullable={doc_nullable} in the document, {ann_nullable} in the model")
+            out.append(
+                f"{where}: nullable={doc_nullable} in the document, {ann_nullable} in the model"
+            )
         alternatives = [a for a in alternatives if a.get("type") != "null"]
         if len(alternatives) == 1 and len(members) == 1:
             return out + self.one(members[0], alternatives[0], where)

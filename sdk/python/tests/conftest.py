@@ -8,6 +8,7 @@ instead.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -27,6 +28,11 @@ from shipyard_neo import BayClient, Sandbox
 
 REPO = Path(__file__).resolve().parents[3]
 STARTUP_LIMIT = 180.0
+SHELL_ONLY = "shell-only"
+PROFILES = [
+    {"id": "python-default", "description": "Python 3 with IPython, a shell and the file API"},
+    {"id": SHELL_ONLY, "description": "no kernel", "capabilities": ["shell", "filesystem"]},
+]
 
 
 @dataclass(frozen=True)
@@ -84,8 +90,11 @@ def bay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BayServer]:
     log = data / "bay.log"
     port = _free_port()
     token = "sk-test-" + secrets.token_hex(16)
+    config = data / "bay.json"
+    config.write_text(json.dumps({"profiles": PROFILES}))
     env = {k: v for k, v in os.environ.items() if not k.startswith("BAY_")}
     env.update(
+        BAY_CONFIG_FILE=str(config),
         BAY_DATA_DIR=str(data),
         BAY_HOST="127.0.0.1",
         BAY_PORT=str(port),

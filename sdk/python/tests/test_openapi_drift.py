@@ -71,7 +71,9 @@ def test_route_matches_the_document(doc: dict[str, Any], name: str) -> None:
     params = op.get("parameters", [])
     doc_query = {p["name"] for p in params if p["in"] == "query"}
     if set(route.query) != doc_query:
-        problems.append(f"query parameters: SDK {sorted(route.query)}, document {sorted(doc_query)}")
+        problems.append(
+            f"query parameters: SDK {sorted(route.query)}, document {sorted(doc_query)}"
+        )
     doc_path = {p["name"] for p in params if p["in"] == "path"}
     if set(re.findall(r"\{(\w+)\}", route.path)) != doc_path:
         problems.append(f"path parameters differ from {sorted(doc_path)}")

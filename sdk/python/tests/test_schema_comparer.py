@@ -20,7 +20,12 @@ DOC: dict[str, Any] = {
                     "state": {"type": "string", "enum": ["a", "b"]},
                     "at": {"type": ["string", "null"], "format": "date-time"},
                     "n": {"type": "integer"},
-                    "tags": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+                    "tags": {
+                        "anyOf": [
+                            {"type": "string"},
+                            {"type": "array", "items": {"type": "string"}},
+                        ]
+                    },
                     "meta": {"type": "object", "additionalProperties": {}},
                 },
                 "required": ["id", "state", "at", "n", "meta"],

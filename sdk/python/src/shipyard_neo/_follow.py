@@ -7,7 +7,7 @@ the runtime retains it, and nothing is repeated.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from shipyard_neo import _routes as r
 from shipyard_neo._ndjson import aiter_events
@@ -33,7 +33,7 @@ async def follow_logs(
     *,
     offset: int = 0,
     max_reconnects: int = 5,
-) -> AsyncIterator[ProcessLogEvent]:
+) -> AsyncGenerator[ProcessLogEvent, None]:
     """Output events of a process in offset order, then one ``exit`` event.
 
     A stream that breaks (or ends early) is resumed from the last offset;

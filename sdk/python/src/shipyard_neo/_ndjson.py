@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
 
 from shipyard_neo.errors import BayConnectionError
 
-TextCallback = Callable[[str], Awaitable[None] | None]
-"""A callback receiving text (stdout or stderr); may be sync or async."""
+TextCallback = Callable[[str], object]
+"""A callback receiving text (stdout or stderr); may be sync or async (awaited)."""
 
-DisplayCallback = Callable[[dict[str, Any]], Awaitable[None] | None]
-"""A callback receiving a rich display's MIME bundle; may be sync or async."""
+DisplayCallback = Callable[[dict[str, Any]], object]
+"""A callback receiving a rich display's MIME bundle; may be sync or async (awaited)."""
 
 
 async def aiter_events(response: httpx.Response) -> AsyncIterator[dict[str, Any]]:
@@ -37,7 +37,7 @@ async def aiter_events(response: httpx.Response) -> AsyncIterator[dict[str, Any]
         ) from e
 
 
-async def deliver(callback: Callable[[Any], Awaitable[None] | None] | None, value: Any) -> None:
+async def deliver(callback: Callable[[Any], object] | None, value: Any) -> None:
     """Call ``callback`` with ``value``, awaiting it when it is async."""
     if callback is None:
         return

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from shipyard_neo import _routes as r
 from shipyard_neo._bodies import CreateCargoBody
@@ -46,7 +46,7 @@ class CargoManager:
 
     async def iter(
         self, *, managed: bool | None = None, page_size: int = 50
-    ) -> AsyncIterator[CargoInfo]:
+    ) -> AsyncGenerator[CargoInfo, None]:
         """Every cargo, fetched page by page as the loop goes."""
         cursor: str | None = None
         while True:

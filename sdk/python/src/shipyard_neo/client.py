@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from types import TracebackType
 
 import httpx
@@ -172,7 +172,7 @@ class BayClient:
 
     async def iter_sandboxes(
         self, *, status: SandboxStatus | str | None = None, page_size: int = 50
-    ) -> AsyncIterator[SandboxInfo]:
+    ) -> AsyncGenerator[SandboxInfo, None]:
         """Every sandbox (matching ``status``), fetched page by page as the loop goes."""
         cursor: str | None = None
         while True:

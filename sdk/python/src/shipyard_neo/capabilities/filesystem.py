@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import BinaryIO
 
 import httpx
@@ -144,7 +144,7 @@ class FilesystemCapability(BaseCapability):
 
     async def iter_download(
         self, path: str, *, chunk_size: int = DEFAULT_CHUNK
-    ) -> AsyncIterator[bytes]:
+    ) -> AsyncGenerator[bytes, None]:
         """The bytes of file ``path`` in chunks, read from Bay as they are consumed.
 
         Close the iterator (``contextlib.aclosing``) if you stop early.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
 
 from shipyard_neo import _routes as r
 from shipyard_neo._bodies import KillBody, Signal, StartProcessBody, StdinBody
@@ -45,7 +45,7 @@ class ProcessCapability(BaseCapability):
 
     def follow(
         self, process_id: str, *, offset: int = 0, max_reconnects: int = 5
-    ) -> AsyncIterator[ProcessLogEvent]:
+    ) -> AsyncGenerator[ProcessLogEvent, None]:
         """Follow the output as produced, ending with one ``exit`` event.
 
         A dropped connection is resumed from the last offset without gaps or
