@@ -88,6 +88,7 @@ export async function testBay(opts: TestBayOptions = {}): Promise<TestBay> {
   if (!loaded.ok) throw new Error(loaded.errors.join("; "));
   const config = loaded.config;
   const db = opts.db ?? await openPgliteFromSnapshot();
+  const shipsDone = new Set<Promise<unknown>>();
   const runtimes = new Map<string, { stop: () => void; runtime: ShipRuntime }>();
   let bayRef: Bay | null = null;
   const driver = new FakeDriver({
@@ -103,7 +104,7 @@ export async function testBay(opts: TestBayOptions = {}): Promise<TestBay> {
         });
         const [shipEnd, bayEnd] = createSocketPair();
         let stopped = false;
-        runShipClient(runtime, {
+        const finished = runShipClient(runtime, {
           sessionId: spec.sessionId,
           token: spec.channel.token,
           heartbeatMs: config.heartbeatIntervalMs,
@@ -116,7 +117,8 @@ export async function testBay(opts: TestBayOptions = {}): Promise<TestBay> {
             bayRef!.services.hub.accept(bayEnd);
             return shipEnd;
           },
-        }).finally(() => runtime.close());
+        }).finally(() => runtime.close()).catch(() => {});
+        shipsDone.add(finished);
         runtimes.set(spec.sessionId, {
           runtime,
           stop: () => {
@@ -162,6 +164,9 @@ export async function testBay(opts: TestBayOptions = {}): Promise<TestBay> {
     },
     async close() {
       for (const r of runtimes.values()) r.stop();
+      // Wait for every in-process ship (and its kernel) to be fully shut down: a
+      // zeromq socket closed after the module ends can crash the test process.
+      await Promise.all(shipsDone);
       if (real) {
         // Stop this Bay's runtimes (docker containers outlive Bay otherwise) ...
         const rts = await db.query<{ runtime_id: string | null }>(

@@ -120,3 +120,41 @@ Deno.test("HTTP /mcp: 401 without or with a wrong key, 405 for GET, JSON-RPC via
     await closeBay(t);
   }
 });
+
+Deno.test("HTTP /mcp: a client that disconnects cancels its running tool call", async () => {
+  await withServedBay(async (url) => {
+    const headers = {
+      Accept: ACCEPT,
+      "Content-Type": "application/json",
+      Authorization: `Bearer ${TEST_KEY}`,
+      "Mcp-Protocol-Version": "2025-06-18",
+    };
+    const rpc = (id: number, method: string, params: unknown, signal?: AbortSignal) =>
+      fetch(`${url}/mcp`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ jsonrpc: "2.0", id, method, params }),
+        signal,
+      });
+    const call = async (id: number, name: string, args: Record<string, unknown>) =>
+      (await messages(await rpc(id, "tools/call", { name, arguments: args })))[0].result;
+    const sandbox = JSON.parse((await call(1, "create_sandbox", {})).content[0].text);
+    await call(2, "execute_python", { sandbox_id: sandbox.id, code: "n = 1" });
+
+    const gone = new AbortController();
+    const slow = rpc(3, "tools/call", {
+      name: "execute_python",
+      arguments: { sandbox_id: sandbox.id, code: "import time\ntime.sleep(60)\nn = 2" },
+    }, gone.signal);
+    const res = await slow;
+    assert.equal(res.status, 200);
+    await new Promise((r) => setTimeout(r, 1000));
+    gone.abort();
+    await res.body?.cancel().catch(() => {});
+
+    const t0 = Date.now();
+    const after = await call(4, "execute_python", { sandbox_id: sandbox.id, code: "print(n)" });
+    assert.match(after.content[0].text, /--- output ---\n1\n/, "the slow code never finished");
+    assert.ok(Date.now() - t0 < 20_000, "the kernel was interrupted, not left sleeping");
+  });
+});
