@@ -10,6 +10,7 @@ import { History } from "./history.ts";
 import { Processes } from "./processes.ts";
 import { Python } from "./python.ts";
 import { Shell } from "./shell.ts";
+import { deadline } from "./_signal.ts";
 import { Terminal, type WebSocketConstructor } from "./terminal.ts";
 import type { SandboxInfo, StatusResult } from "./types.ts";
 import type { TerminalTicket } from "./types_io.ts";
@@ -131,6 +132,7 @@ export class Sandbox {
   /**
    * Open an interactive terminal (a login shell on a PTY). Uses the global
    * `WebSocket`, or the client's `WebSocket` option (e.g. `ws` on Node 20).
+   * `timeoutMs` and the signal bound the opening only.
    */
   async openTerminal(opts: TerminalOptions = {}): Promise<Terminal> {
     const WS = this.#ws ??
@@ -138,12 +140,17 @@ export class Sandbox {
     if (!WS) {
       throw new TypeError("no WebSocket in this runtime: pass one as BayClient's WebSocket option");
     }
-    const { ticket } = await this.terminalTicket(opts);
-    const url = this.#t.url({
-      route: "terminal",
-      params: { id: this.id },
-      query: { cols: opts.cols, rows: opts.rows, ticket },
-    }).replace(/^http/, "ws");
-    return await Terminal.connect(url, WS, opts.signal);
+    const dl = deadline(opts.signal, opts.timeoutMs ?? this.#t.config.timeoutMs);
+    try {
+      const { ticket } = await this.terminalTicket({ signal: dl.signal, timeoutMs: 0 });
+      const url = this.#t.url({
+        route: "terminal",
+        params: { id: this.id },
+        query: { cols: opts.cols, rows: opts.rows, ticket },
+      }).replace(/^http/, "ws");
+      return await Terminal.connect(url, WS, dl.signal);
+    } finally {
+      dl.dispose();
+    }
   }
 }

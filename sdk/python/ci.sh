@@ -11,7 +11,9 @@ say() { echo "[sdk/python] $*" >&2; }
 # Deno, bubblewrap and the sandbox runtime (IPython) for the test Bay, plus
 # python3-venv: the repository's own helpers install whatever is missing.
 source "$REPO/scripts/_env.sh"
-ensure_deno
+if [ -x "$REPO/.tools/node_modules/.bin/deno" ] || ! command -v deno >/dev/null; then
+  ensure_deno
+fi
 ensure_packages "${RUNTIME_PACKAGES[@]}" python3-venv
 (cd "$REPO" && deno install --frozen >&2)
 
