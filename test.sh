@@ -15,3 +15,5 @@ log "deno $(deno --version | head -1); postgres at ${BAY_TEST_DATABASE_URL%%@*}@
 deno task ok
 log "end-to-end suite against the docker driver"
 E2E_DRIVER=docker deno test -A --frozen --unstable-no-legacy-abort tests/e2e/
+log "python SDK: ruff, mypy, pytest against a real Bay, wheel"
+bash sdk/python/ci.sh

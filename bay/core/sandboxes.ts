@@ -181,8 +181,8 @@ export class SandboxService {
   }
 
   /** Push `expires_at` forward. */
-  extendTtl(owner: string, id: string, extendBy: number): Promise<SandboxView> {
-    return this.#d.db.transaction(async (tx) => {
+  async extendTtl(owner: string, id: string, extendBy: number): Promise<SandboxView> {
+    const updated = await this.#d.db.transaction(async (tx) => {
       const row = await getSandbox(tx, owner, id, true);
       if (!row) throw notFound("sandbox", id);
       if (!row.expires_at) {
@@ -190,11 +190,12 @@ export class SandboxService {
       }
       if (row.expires_at.getTime() <= Date.now()) throw expired(row);
       const base = Math.max(row.expires_at.getTime(), Date.now());
-      const updated = await updateSandbox(tx, id, {
+      return await updateSandbox(tx, id, {
         expires_at: new Date(base + extendBy * 1000),
       });
-      return this.view(updated);
     });
+    // Outside the transaction: the view reads the session through the pool.
+    return this.view(updated);
   }
 
   /** Push the idle deadline forward without starting compute. */

@@ -176,3 +176,23 @@ Deno.test("sandboxes: owners are isolated (404 for everything of another owner)"
     await t.close();
   }
 });
+
+Deno.test("sandboxes: extend_ttl works while a session is live", async () => {
+  const t = await testBay({ ships: true });
+  try {
+    const sb = await (await t.request("POST", "/v1/sandboxes", { body: { ttl: 100 } })).json();
+    const ex = await t.request("POST", `/v1/sandboxes/${sb.id}/shell/exec`, {
+      body: { command: "true" },
+    });
+    assert.equal(ex.status, 200);
+    const r = await t.request("POST", `/v1/sandboxes/${sb.id}/extend_ttl`, {
+      body: { extend_by: 30 },
+    });
+    assert.equal(r.status, 200, await r.clone().text());
+    const body = await r.json();
+    assert.equal(body.status, "ready");
+    assert.ok(Date.parse(body.expires_at) > Date.parse(sb.expires_at) + 29_000);
+  } finally {
+    await t.close();
+  }
+});
