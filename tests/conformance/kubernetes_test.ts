@@ -8,6 +8,7 @@
  *
  * @module
  */
+import assert from "node:assert/strict";
 import { startFakeKube } from "../k8s_fake/mod.ts";
 import { conformance } from "./_suite.ts";
 
@@ -29,6 +30,12 @@ conformance({
   crash: (_t, runtimeId) => fake.kill("shipyard-sandboxes", runtimeId),
 });
 
-Deno.test("conformance[kubernetes]: the fake API server shuts down cleanly", async () => {
-  await fake.close();
+Deno.test("conformance[kubernetes]: nothing is left behind; the fake shuts down", async () => {
+  try {
+    for (const resource of ["pods", "secrets", "persistentvolumeclaims"]) {
+      assert.deepEqual(fake.store.list(resource, "shipyard-sandboxes"), [], `${resource} left`);
+    }
+  } finally {
+    await fake.close();
+  }
 });

@@ -74,6 +74,11 @@ export async function makeCgroups(
   return dirs;
 }
 
+/** Remove the fakes' parent groups once no fake uses them (fails harmlessly otherwise). */
+export async function removeCgroupParents(): Promise<void> {
+  for (const c of CONTROLLERS) await Deno.remove(`${CG}/${c}/shipyard-k8s-fake`).catch(() => {});
+}
+
 /** PIDs in a pod's groups. */
 export async function cgroupPids(dirs: string[]): Promise<number[]> {
   const out = new Set<number>();

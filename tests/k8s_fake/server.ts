@@ -13,7 +13,7 @@
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
-import { cgroupV1Usable } from "./host.ts";
+import { cgroupV1Usable, provisionLoop, releaseLoop, removeCgroupParents } from "./host.ts";
 import { FakeNode } from "./kubelet.ts";
 import { FakeStorage } from "./storage.ts";
 import { type Obj, Store } from "./store.ts";
@@ -92,6 +92,15 @@ export class FakeKube {
   static async start(opts: FakeKubeOptions = {}): Promise<FakeKube> {
     const root = await Deno.makeTempDir({ prefix: "k8sf-" });
     const cgroups = opts.cgroups ?? await cgroupV1Usable();
+    if (opts.storage === "loop") {
+      // Fail now, not as PVCs that never bind: loop volumes need root, loop devices, mkfs.
+      await provisionLoop(`${root}/probe`, `${root}/probe.img`, 4 << 20)
+        .then(() => releaseLoop(`${root}/probe`, `${root}/probe.img`))
+        .catch(async (e) => {
+          await Deno.remove(root, { recursive: true }).catch(() => {});
+          throw new Error(`k8s fake: loop-backed PVCs are not usable here: ${e}`);
+        });
+    }
     const fake = new FakeKube(root, opts, cgroups);
     await Deno.writeTextFile(fake.kubeconfigPath, stringify(fake.kubeconfig()), { mode: 0o600 });
     return fake;
@@ -119,6 +128,7 @@ export class FakeKube {
   async close(): Promise<void> {
     await this.node.close();
     await this.#storage.close();
+    if (this.enforcesLimits) await removeCgroupParents();
     this.store.closeWatches();
     await this.#server.shutdown();
     await Deno.remove(this.root, { recursive: true }).catch(() => {});

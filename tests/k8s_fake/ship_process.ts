@@ -24,7 +24,9 @@ export function spawnShip(
 ): Deno.ChildProcess {
   const script = 'for g in $FAKE_CGROUPS; do echo $$ > "$g/cgroup.procs" || exit 125; done; ' +
     'log=$FAKE_LOG; unset FAKE_CGROUPS FAKE_LOG; exec "$0" "$@" >>"$log" 2>&1';
-  const denoDir = Deno.env.get("DENO_DIR");
+  // The host's cache (the Pod's HOME is a fresh dir): modules are not transpiled per start.
+  const home = Deno.env.get("HOME");
+  const denoDir = Deno.env.get("DENO_DIR") ?? (home ? `${home}/.cache/deno` : undefined);
   return new Deno.Command("/bin/sh", {
     args: [
       "-c",

@@ -22,20 +22,26 @@ export interface KubernetesDriverOptions {
   kubeConfigFile?: string;
   /** A ready KubeConfig (tests); wins over `kubeConfigFile`. */
   kubeConfig?: KubeConfig;
+  /** Namespace of sandbox Pods, PVCs and Secrets. */
   namespace: string;
   /** Runtime image for profiles that keep the default image. */
   image: string;
   /** Bay's Service URL the ships dial. */
   bayUrl: string;
+  /** Storage class of cargo PVCs (cluster default when unset). */
   storageClass?: string;
+  /** `runtimeClassName` of sandbox Pods (e.g. `gvisor`). */
   runtimeClassName?: string;
+  /** uid/gid the ship runs user code as. */
   uid: number;
   gid: number;
+  /** Ship heartbeat interval. */
   heartbeatMs: number;
   /** Longest wait for a Pod's ship container to run. */
   startTimeoutMs: number;
   /** Longest wait for a deleted Pod to go away (default 30 s). */
   stopTimeoutMs?: number;
+  /** Bay's logger. */
   log: Logger;
 }
 
