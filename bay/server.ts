@@ -37,7 +37,7 @@ import type { Db } from "./store/db.ts";
 import { migrate } from "./store/migrate.ts";
 import { openPglite } from "./store/pglite.ts";
 import { openPostgres } from "./store/postgres.ts";
-import { getSession } from "./store/sessions.ts";
+import { getSession, markReady } from "./store/sessions.ts";
 import { hashKey } from "./core/auth.ts";
 import { VERSION } from "./version.ts";
 
@@ -148,6 +148,12 @@ export async function startBay(config: Config, over: BayOverrides = {}): Promise
       return ok ? { sandboxId: s!.sandbox_id } : null;
     },
     onDetach: (sid, reason) => sessions?.onDetach(sid, reason),
+    // Whichever replica a ship reaches becomes its holder (requests are forwarded there).
+    onAttach: (sid) => {
+      markReady(db, sid, instanceId).catch((e) =>
+        log.warn("could not record the ship's replica", { session_id: sid, error: String(e) })
+      );
+    },
     log: (msg, fields) => log.info(msg, fields),
   });
   let shipSocketPath: string | null = null;

@@ -174,6 +174,9 @@ export class SessionManager {
       });
       return conn;
     } catch (e) {
+      if (e instanceof BayError && e.code === "session_not_ready" && e.details?.held_by) {
+        throw e; // started fine; another replica holds it (the retry is forwarded there)
+      }
       const reason = e instanceof Error ? e.message : String(e);
       this.#d.metrics?.sessionStart.observe(
         { driver: driver.name, outcome: "failed" },
@@ -189,6 +192,18 @@ export class SessionManager {
   /** Poll the runtime while waiting for its ship; fail the wait when it exits. */
   #watchExit(sessionId: string, runtimeId: string): { stop: () => void } {
     const timer = setInterval(async () => {
+      // Behind a load balancer the ship may attach to another replica, which then holds it.
+      const row = await getSession(this.#d.db, sessionId).catch(() => undefined);
+      if (row?.status === "ready" && row.instance_id && row.instance_id !== this.#d.instanceId) {
+        this.#d.hub.fail(
+          sessionId,
+          new BayError("session_not_ready", "the session's ship attached to another replica", {
+            retry_after_ms: 200,
+            held_by: row.instance_id,
+          }),
+        );
+        return;
+      }
       const info = await this.#d.driver.inspect(runtimeId).catch(() => null);
       if (info && info.state !== "running") {
         this.#d.hub.fail(
