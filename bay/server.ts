@@ -33,6 +33,7 @@ import { createKubernetesDriver } from "./drivers/kubernetes/mod.ts";
 import { createApp, shipConnectHandler } from "./http/app.ts";
 import type { Services } from "./http/context.ts";
 import { ShipHub } from "./ship_hub/hub.ts";
+import { TransferBroker } from "./ship_hub/transfers.ts";
 import type { Db } from "./store/db.ts";
 import { migrate } from "./store/migrate.ts";
 import { openPglite } from "./store/pglite.ts";
@@ -138,7 +139,9 @@ export async function startBay(config: Config, over: BayOverrides = {}): Promise
   const instanceId = config.instanceId ?? await stableInstanceId(dataDir);
   const driver = over.driver ?? await makeDriver(config, log, instanceId);
   let sessions: SessionManager | null = null;
+  const transfers = new TransferBroker();
   const hub = new ShipHub({
+    transfers,
     heartbeatMs: config.heartbeatIntervalMs,
     timeoutMs: config.heartbeatTimeoutMs,
     verify: async (sessionId, token) => {
@@ -173,10 +176,13 @@ export async function startBay(config: Config, over: BayOverrides = {}): Promise
         transport: "unix",
         onListen: () => {},
       },
-      (req) =>
-        new URL(req.url).pathname === "/v1/ship/connect"
-          ? handler(req)
-          : new Response("not found", { status: 404 }),
+      (req) => {
+        const path = new URL(req.url).pathname;
+        if (path === "/v1/ship/connect") return handler(req);
+        const m = /^\/v1\/ship\/transfers\/([0-9a-f]{64})$/.exec(path);
+        if (m) return transfers.handle(req, m[1]);
+        return new Response("not found", { status: 404 });
+      },
     );
     await Deno.chmod(shipSocketPath, 0o600);
   }
@@ -231,6 +237,7 @@ export async function startBay(config: Config, over: BayOverrides = {}): Promise
     exec: new ExecService(db, sandboxes, metrics),
     files: new FileService(sandboxes, config),
     hub,
+    transfers,
     gc,
     processes: new ProcessService(sandboxes),
     terminal: new TerminalService(db, sandboxes, log),

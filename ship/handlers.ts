@@ -39,6 +39,8 @@ export interface ShipRuntimeOptions {
   /** Directory for kernel connection files (readable by the user). */
   runtimeDir: string;
   maxOutputBytes?: number;
+  /** Reach Bay's `/v1/ship/transfers/{token}` (bulk bytes beside the channel). */
+  transferFetch?: (token: string, init: RequestInit) => Promise<Response>;
   /** Start the kernel at boot instead of on first use. */
   eagerKernel?: boolean;
 }
@@ -176,6 +178,15 @@ export class ShipRuntime {
       case "fs_edit":
         return await this.fs.edit(call.path, call.old_string, call.new_string, call.replace_all);
       case "fs_upload": {
+        const fetchTransfer = this.#opts.transferFetch;
+        if (call.transfer && fetchTransfer) {
+          const res = await fetchTransfer(call.transfer, { method: "GET", signal: io.signal });
+          if (!res.ok || !res.body) {
+            await res.body?.cancel();
+            throw new ShipError("ship_error", `upload transfer refused (${res.status})`);
+          }
+          return await this.fs.upload(call.path, res.body, call.max_bytes);
+        }
         const rx = io.channel.openReceiver(call.stream_id);
         try {
           return await this.fs.upload(call.path, rx.stream, call.max_bytes);
@@ -189,6 +200,19 @@ export class ShipRuntime {
           throw e;
         });
         io.onEvent({ kind: "file_info", size: d.size });
+        const fetchTransfer = this.#opts.transferFetch;
+        if (call.transfer && fetchTransfer) {
+          const res = await fetchTransfer(call.transfer, {
+            method: "POST",
+            body: d.stream,
+            signal: io.signal,
+          });
+          await res.body?.cancel();
+          if (res.status !== 204) {
+            throw new ShipError("ship_error", `download transfer failed (${res.status})`);
+          }
+          return { path: call.path, size: d.size };
+        }
         const tx = io.channel.openSender(call.stream_id);
         const n = await tx.pipeFrom(d.stream, io.signal);
         io.channel.endStream(call.stream_id);

@@ -59,7 +59,21 @@ if (!token) {
 const log = (msg: string, fields?: Record<string, unknown>) =>
   console.error(JSON.stringify({ ts: new Date().toISOString(), src: "ship", msg, ...fields }));
 const uid = Deno.env.get("SHIP_UID");
+const socketPath = Deno.env.get("SHIP_SOCKET");
+const bayUrl = Deno.env.get("SHIP_BAY_URL");
+const httpClient = socketPath
+  ? Deno.createHttpClient({ proxy: { transport: "unix", path: socketPath } })
+  : undefined;
+/** Bulk transfers go over plain HTTP to Bay's ship endpoint (same socket or URL). */
+const transferFetch = (token: string, init: RequestInit) =>
+  socketPath
+    ? fetch(`http://bay/v1/ship/transfers/${token}`, { ...init, client: httpClient })
+    : fetch(
+      `${(bayUrl ?? "").replace(/^ws/, "http").replace(/\/$/, "")}/v1/ship/transfers/${token}`,
+      init,
+    );
 const runtime = new ShipRuntime({
+  transferFetch,
   workspace: env("SHIP_WORKSPACE", "/workspace"),
   user: uid ? { uid: Number(uid), gid: Number(env("SHIP_GID", uid)) } : undefined,
   python: env("SHIP_PYTHON", "/usr/bin/python3"),

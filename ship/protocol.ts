@@ -66,12 +66,19 @@ export const Call = z.discriminatedUnion("op", [
     path: z.string(),
     stream_id: z.number().int().nonnegative(),
     max_bytes: z.number().int().positive(),
+    /**
+     * When set, the ship fetches the bytes with `GET /v1/ship/transfers/{transfer}`
+     * on Bay's ship endpoint instead of receiving them on `stream_id`.
+     */
+    transfer: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   }),
   /** The ship sends a `file_info` event, then the bytes on `stream_id`; Bay grants credit. */
   z.object({
     op: z.literal("fs_download"),
     path: z.string(),
     stream_id: z.number().int().nonnegative(),
+    /** When set, the ship POSTs the bytes to `/v1/ship/transfers/{transfer}` instead. */
+    transfer: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   }),
   /** Start a background process as the sandbox user. */
   z.object({

@@ -3,7 +3,7 @@
  *
  * The PTY belongs to a small Python helper (`pty_helper.py`, next to this
  * file; Python is always in the sandbox for the kernel), run as
- * `setsid [wrap...] python3 -u pty_helper.py COLS ROWS`: in its own session
+ * `setsid [wrap...] python3 -u -c <pty_helper.py> COLS ROWS`: in its own session
  * and process group, through the privilege-dropping prefix. The helper forks `bash -l` on a new PTY, relays
  * the PTY's output raw on its stdout, and reads framed input on its stdin
  * (1 byte type, 4-byte big-endian length, payload): type 0 is typed bytes,
@@ -29,6 +29,16 @@ const STDERR_TAIL = 4096;
 
 /** Path of the helper script (in a sandbox: /opt/shipyard/ship/pty_helper.py). */
 export const PTY_HELPER = fileURLToPath(new URL("./pty_helper.py", import.meta.url));
+
+let helperSource: string | undefined;
+/**
+ * The helper's source, read by the ship and passed with `python3 -c`: the
+ * sandbox user it runs as may not be able to read the ship's directory (the
+ * local driver mounts the repository under a root-only /opt).
+ */
+function helperCode(): string {
+  return helperSource ??= Deno.readTextFileSync(PTY_HELPER);
+}
 
 /** Options of {@link openPty}. */
 export interface PtyOptions {
@@ -102,12 +112,19 @@ async function readStderr(
  */
 export function openPty(opts: PtyOptions): Pty {
   const python = opts.python ?? "/usr/bin/python3";
+  let code: string;
+  try {
+    code = helperCode();
+  } catch (e) {
+    throw new ShipError("ship_error", `cannot read the terminal helper: ${(e as Error).message}`);
+  }
   const argv = [
     setsidPath(), // the helper's own group: nothing it signals can reach the ship
     ...(opts.wrap ?? []),
     python,
     "-u",
-    PTY_HELPER,
+    "-c",
+    code,
     String(opts.cols),
     String(opts.rows),
   ];

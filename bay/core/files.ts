@@ -134,11 +134,17 @@ export class FileService {
   }
 
   /** Open a download stream. */
-  async download(owner: string, id: string, path: string, signal?: AbortSignal) {
+  async download(
+    owner: string,
+    id: string,
+    path: string,
+    signal?: AbortSignal,
+    clientDone?: Promise<void>,
+  ) {
     const p = checkPath(path);
     const { ship, release } = await this.#s.acquire(owner, id, "filesystem");
     try {
-      const d = await ship.download(p, signal);
+      const d = await ship.download(p, signal, clientDone);
       d.done.finally(release).catch(() => {});
       return { ...d, name: p.split("/").pop() || "download" };
     } catch (e) {

@@ -23,6 +23,7 @@ import { terminalRoutes } from "./routes/terminal.ts";
 import { sandboxRoutes } from "./routes/sandboxes.ts";
 import { systemRoutes } from "./routes/system.ts";
 import { mcpRoutes } from "./routes/mcp.ts";
+import { dashboardRoutes } from "./routes/dashboard.ts";
 import type { Hono } from "hono";
 
 /** The ship WebSocket endpoint, shared by the TCP app and the unix-socket app. */
@@ -68,8 +69,15 @@ export function createApp(s: Services): Hono<BayEnv> {
       "Content-Type": s.metrics.registry.contentType,
     }));
   app.get("/v1/ship/connect", (c) => shipConnectHandler(s.hub)(c.req.raw));
+  // Bulk transfers of ships that reach Bay over TCP (kubernetes); token-authenticated.
+  app.on(["GET", "POST"], "/v1/ship/transfers/:token", (c) => {
+    const token = c.req.param("token");
+    if (!/^[0-9a-f]{64}$/.test(token)) throw new BayError("not_found", "unknown transfer");
+    return s.transfers.handle(c.req.raw, token);
+  });
   app.route("/", systemRoutes(s));
   app.route("/", mcpRoutes(s, app));
+  app.route("/", dashboardRoutes());
 
   const auth = authenticate(s);
   const limit = limitBody(s.config.maxBodyBytes);

@@ -9,6 +9,7 @@ import type { CargoService } from "../core/cargos.ts";
 import type { Logger } from "../core/log.ts";
 import type { SandboxService } from "../core/sandboxes.ts";
 import type { ShipHub } from "../ship_hub/hub.ts";
+import type { TransferBroker } from "../ship_hub/transfers.ts";
 import type { Db } from "../store/db.ts";
 import type { Driver } from "../drivers/driver.ts";
 import type { WarmPool } from "../core/warm_pool.ts";
@@ -34,6 +35,7 @@ export interface Services {
   exec: ExecService;
   files: FileService;
   hub: ShipHub;
+  transfers: TransferBroker;
   gc: GarbageCollector;
   processes: ProcessService;
   terminal: TerminalService;

@@ -8,6 +8,7 @@
 import { Channel, type ChannelSocket } from "@shipyard/ship/channel";
 import type { Call, Event, Frame } from "@shipyard/ship/protocol";
 import { BayError, isErrorCode } from "../errors.ts";
+import type { TransferBroker } from "./transfers.ts";
 
 interface Pending {
   resolve: (value: unknown) => void;
@@ -28,6 +29,8 @@ export interface ConnectionOptions {
   heartbeatMs: number;
   timeoutMs: number;
   log?: (message: string) => void;
+  /** When set, bulk bytes go over plain HTTP beside the channel (see transfers.ts). */
+  transfers?: TransferBroker;
 }
 
 /** One connected ship. */
@@ -46,7 +49,10 @@ export class ShipConnection {
   /** Why the channel closed, once it has. */
   closeReason: string | null = null;
 
+  #transfers: TransferBroker | undefined;
+
   constructor(socket: ChannelSocket, opts: ConnectionOptions) {
+    this.#transfers = opts.transfers;
     this.channel = new Channel(socket, {
       heartbeatMs: opts.heartbeatMs,
       timeoutMs: opts.timeoutMs,
@@ -105,6 +111,18 @@ export class ShipConnection {
     maxBytes: number,
     signal?: AbortSignal,
   ): Promise<unknown> {
+    const broker = this.#transfers;
+    if (broker) {
+      const { token } = broker.offerUpload(body);
+      try {
+        return await this.call(
+          { op: "fs_upload", path, stream_id: 0, max_bytes: maxBytes, transfer: token },
+          { signal },
+        );
+      } finally {
+        broker.cancel(token);
+      }
+    }
     const streamId = ++this.#streamSeq;
     const tx = this.channel.openSender(streamId);
     const result = this.call({ op: "fs_upload", path, stream_id: streamId, max_bytes: maxBytes }, {
@@ -136,7 +154,9 @@ export class ShipConnection {
   async download(
     path: string,
     signal?: AbortSignal,
+    clientDone?: Promise<void>,
   ): Promise<{ size: number; stream: ReadableStream<Uint8Array>; done: Promise<unknown> }> {
+    if (this.#transfers && clientDone) return await this.#downloadHttp(path, clientDone, signal);
     const streamId = ++this.#streamSeq;
     const rx = this.channel.openReceiver(streamId);
     let gotSize: (n: number) => void = () => {};
@@ -192,6 +212,33 @@ export class ShipConnection {
       done,
       close: () => abort.abort(),
     };
+  }
+
+  async #downloadHttp(
+    path: string,
+    clientDone: Promise<void>,
+    signal?: AbortSignal,
+  ): Promise<{ size: number; stream: ReadableStream<Uint8Array>; done: Promise<unknown> }> {
+    const broker = this.#transfers!;
+    const { token, body } = broker.expectDownload(clientDone);
+    let gotSize: (n: number) => void = () => {};
+    const sizeP = new Promise<number>((r) => (gotSize = r));
+    const done = this.call({ op: "fs_download", path, stream_id: 0, transfer: token }, {
+      signal,
+      onEvent: (ev) => {
+        if (ev.kind === "file_info") gotSize(ev.size);
+      },
+    });
+    done.catch(() => {}).finally(() => broker.cancel(token));
+    try {
+      const size = await Promise.race([sizeP, done.then(() => -1)]);
+      if (size < 0) throw new BayError("ship_error", "ship ended the download before its size");
+      const stream = await Promise.race([body, done.then(() => body)]);
+      return { size, stream, done };
+    } catch (e) {
+      broker.cancel(token);
+      throw e;
+    }
   }
 
   #onFrame(f: Frame): void {

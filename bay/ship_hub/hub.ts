@@ -9,6 +9,7 @@ import type { ChannelSocket } from "@shipyard/ship/channel";
 import { PROTOCOL_VERSION } from "@shipyard/ship/protocol";
 import { BayError } from "../errors.ts";
 import { ShipConnection } from "./connection.ts";
+import type { TransferBroker } from "./transfers.ts";
 
 /** Hub options. */
 export interface HubOptions {
@@ -23,6 +24,8 @@ export interface HubOptions {
   /** A session's ship went away (not called when replaced by a reconnect). */
   onDetach?: (sessionId: string, reason: string) => void;
   log?: (message: string, fields?: Record<string, unknown>) => void;
+  /** Bulk transfers beside the channel (ship endpoint `/v1/ship/transfers/{token}`). */
+  transfers?: TransferBroker;
 }
 
 interface Waiter {
@@ -66,6 +69,7 @@ export class ShipHub {
       heartbeatMs: this.#opts.heartbeatMs,
       timeoutMs: this.#opts.timeoutMs,
       log,
+      transfers: this.#opts.transfers,
     });
     this.#unauthenticated.add(conn);
     const timer = setTimeout(() => conn.close("no hello"), this.#opts.helloTimeoutMs ?? 10_000);

@@ -123,11 +123,14 @@ export function fileRoutes(s: Services) {
       },
     }),
     async (c) => {
+      // Deno.serve's `completed` (passed as the env) settles when the client has the body.
+      const completed = (c.env as { completed?: Promise<void> } | undefined)?.completed;
       const d = await s.files.download(
         owner(c),
         c.req.valid("param").id,
         c.req.valid("query").path,
         c.req.raw.signal,
+        completed,
       );
       const ascii = d.name.replace(/[^\x20-\x7e]|["\\]/g, "_");
       return new Response(d.stream, {
