@@ -17,3 +17,6 @@ log "end-to-end suite against the docker driver"
 E2E_DRIVER=docker deno test -A --frozen --unstable-no-legacy-abort tests/e2e/
 log "python SDK: ruff, mypy, pytest against a real Bay, wheel"
 bash sdk/python/ci.sh
+log "dashboard in a real browser (Debian chromium, playwright-core)"
+ensure_packages chromium
+bash dashboard/test.sh

@@ -96,12 +96,8 @@ export function dashboardRoutes(dist: string = DEFAULT_DASHBOARD_DIST): Hono<Bay
   });
 
   app.get(`${PREFIX}/*`, async (c) => {
-    let rel: string;
-    try {
-      rel = decodeURIComponent(c.req.path.slice(PREFIX.length + 1));
-    } catch {
-      throw new BayError("not_found", "no such dashboard path");
-    }
+    // Checked after Hono's percent-decoding: nothing encoded can smuggle a dot-segment in.
+    const rel = c.req.path.slice(PREFIX.length + 1);
     if (!SAFE_PATH.test(rel)) throw new BayError("not_found", "no such dashboard path");
     const file = rel === "" ? null : await readFileOrNull(join(dist, rel));
     if (file) {
