@@ -3,7 +3,7 @@
  *
  * Environment (read here only):
  * - `BAY_ENDPOINT`: Bay's base URL (default `http://localhost:8114`);
- * - `BAY_API_KEY`: the API key the tools act with;
+ * - `BAY_TOKEN` (or `BAY_API_KEY`): the API key the tools act with;
  * - `MCP_MAX_OUTPUT_BYTES`: text bound of one tool result (default 65536);
  * - `MCP_LOCAL_FILES`: `false` forbids upload_file/download_file from touching
  *   local files (default allowed).
@@ -29,8 +29,8 @@ function positiveInt(name: string): number | undefined {
 
 if (import.meta.main) {
   const endpoint = Deno.env.get("BAY_ENDPOINT") || "http://localhost:8114";
-  const apiKey = Deno.env.get("BAY_API_KEY") ?? "";
-  if (!apiKey) console.error("shipyard-mcp: BAY_API_KEY is not set; calls will be anonymous");
+  const apiKey = Deno.env.get("BAY_TOKEN") || Deno.env.get("BAY_API_KEY") || "";
+  if (!apiKey) console.error("shipyard-mcp: BAY_TOKEN is not set; calls will be anonymous");
   const server = createServer({
     client: new BayClient({ endpoint, apiKey }),
     limits: { maxOutputBytes: positiveInt("MCP_MAX_OUTPUT_BYTES") },
