@@ -166,8 +166,8 @@ export class GarbageCollector {
             await sandboxes.touch(fresh[0]);
             return "skipped";
           }
-          await sessions.stop(fresh[0]);
-          return "cleaned";
+          // An exec may have arrived during the checks above: stop only if still idle.
+          return (await sessions.stop(fresh[0], { unlessBusy: true })) ? "cleaned" : "skipped";
         });
       }
     } else if (name === "expired_sandbox") {
@@ -210,9 +210,22 @@ export class GarbageCollector {
         });
       }
     } else if (name === "orphan_runtime") {
+      // A Bay that died between a delete's two writes leaves the deleted sandbox's session
+      // live (its ship even reconnects): end it, runtime and all.
+      const undead = await db.query<SandboxRow>(
+        `SELECT s.* FROM sandboxes s JOIN sessions se ON se.id = s.current_session_id
+         WHERE s.deleted_at IS NOT NULL AND se.status IN ('starting', 'ready')`,
+      );
+      for (const row of undead) {
+        await step(row.id, async () => {
+          await sessions.stop(row);
+          return "cleaned";
+        });
+      }
       const liveSessions = new Set(
         (await db.query<{ id: string }>(
-          `SELECT id FROM sessions WHERE status IN ('starting', 'ready')`,
+          `SELECT se.id FROM sessions se JOIN sandboxes s ON s.id = se.sandbox_id
+           WHERE se.status IN ('starting', 'ready') AND s.deleted_at IS NULL`,
         )).map((x) => x.id),
       );
       for (const rt of await driver.listRuntimes()) {

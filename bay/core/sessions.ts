@@ -6,7 +6,7 @@
  */
 import type { Config, Profile } from "../config/schema.ts";
 import type { Driver } from "../drivers/driver.ts";
-import { BayError } from "../errors.ts";
+import { BayError, notFound } from "../errors.ts";
 import type { ShipConnection } from "../ship_hub/connection.ts";
 import type { ShipHub } from "../ship_hub/hub.ts";
 import type { Db } from "../store/db.ts";
@@ -115,11 +115,14 @@ export class SessionManager {
     const sessionId = newId("session");
     const token = randomHex(32);
     await db.transaction(async (tx) => {
-      const [cur] = await tx.query<{ current_session_id: string | null }>(
-        `SELECT current_session_id FROM sandboxes WHERE id = $1 FOR UPDATE`,
+      const [cur] = await tx.query<{ current_session_id: string | null; deleted_at: Date | null }>(
+        `SELECT current_session_id, deleted_at FROM sandboxes WHERE id = $1 FOR UPDATE`,
         [sandbox.id],
       );
-      if (cur?.current_session_id && cur.current_session_id !== sandbox.current_session_id) {
+      // Deleted after the caller read it (a DELETE raced this call): start nothing, or its
+      // runtime and a recreated cargo would outlive the sandbox.
+      if (!cur || cur.deleted_at) throw notFound("sandbox", sandbox.id);
+      if (cur.current_session_id && cur.current_session_id !== sandbox.current_session_id) {
         const other = await getSession(tx, cur.current_session_id);
         if (other && (other.status === "starting" || other.status === "ready")) {
           throw new BayError("session_not_ready", "another replica is starting this session", {
@@ -242,17 +245,23 @@ export class SessionManager {
     return rows.length > 0;
   }
 
-  /** Stop the sandbox's session if any (files stay). */
-  async stop(sandbox: SandboxRow): Promise<void> {
+  /**
+   * Stop the sandbox's session if any (files stay). With `unlessBusy` (GC), nothing is
+   * stopped when a call is in flight at the last moment; returns whether it stopped one.
+   */
+  async stop(sandbox: SandboxRow, opts: { unlessBusy?: boolean } = {}): Promise<boolean> {
     await this.#starting.get(sandbox.id)?.catch(() => {});
     const sid = sandbox.current_session_id ??
       (await this.#d.db.query<{ current_session_id: string | null }>(
         `SELECT current_session_id FROM sandboxes WHERE id = $1`,
         [sandbox.id],
       ))[0]?.current_session_id;
-    if (!sid) return;
+    if (!sid) return false;
     const s = await getSession(this.#d.db, sid);
+    // Checked in the same tick as #end's disconnect: a call that arrived meanwhile keeps it.
+    if (opts.unlessBusy && this.busy(sandbox.id)) return false;
     await this.#end(sid, s?.runtime_id ?? null, "stopped", null);
+    return true;
   }
 
   /** A ship went away: pending calls already failed; the session stays for a reconnect. */
