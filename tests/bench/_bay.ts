@@ -1,5 +1,5 @@
 /**
- * Runs a real Bay as a subprocess (`bay/main.ts`, local driver) on a free
+ * Runs a real Bay as a subprocess (`bay/main.ts`, local driver unless told) on a free
  * loopback port with a temporary data directory and a fixed API key.
  *
  * @module
@@ -31,8 +31,20 @@ export function freePort(): number {
   return port;
 }
 
+/** Extra settings of {@link startBay}. */
+export interface StartOptions {
+  /** `BAY_DRIVER` (default `local`). */
+  driver?: string;
+  /** Written as JSON to `<root>/bay.json` and passed as `BAY_CONFIG_FILE`. */
+  config?: Record<string, unknown>;
+}
+
 /** Start Bay with its data under `root` and wait until it listens. */
-export async function startBay(root: string, readyTimeoutMs = 90_000): Promise<BayProcess> {
+export async function startBay(
+  root: string,
+  readyTimeoutMs = 90_000,
+  opts: StartOptions = {},
+): Promise<BayProcess> {
   const dataDir = join(root, "bay-data");
   const apiKey = `bench-${crypto.randomUUID().replaceAll("-", "")}`;
   const port = freePort();
@@ -45,9 +57,15 @@ export async function startBay(root: string, readyTimeoutMs = 90_000): Promise<B
     BAY_HOST: "127.0.0.1",
     BAY_PORT: String(port),
     BAY_API_KEY: apiKey,
-    BAY_DRIVER: "local",
+    BAY_DRIVER: opts.driver ?? "local",
     NO_COLOR: "1",
   });
+  if (opts.config) {
+    await Deno.mkdir(root, { recursive: true });
+    const file = join(root, "bay.json");
+    await Deno.writeTextFile(file, JSON.stringify(opts.config));
+    env.BAY_CONFIG_FILE = file;
+  }
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--frozen", "--unstable-no-legacy-abort", MAIN],
     env,

@@ -20,6 +20,16 @@ export interface Options {
   smallMiB: number;
   /** Repetitions of each transfer (`BENCH_TRANSFER_REPS`). */
   transferReps: number;
+  /** Sequential warm-pool claims per driver (`BENCH_WARM_N`). */
+  warmN: number;
+  /** Sandboxes fired at once in the burst (`BENCH_BURST`; 0 skips it). */
+  burst: number;
+  /** Cold starts per side of the docker comparison (`BENCH_DOCKER_COLD_N`). */
+  dockerColdN: number;
+  /** Exec round trips per operation in the docker comparison (`BENCH_DOCKER_EXEC_N`). */
+  dockerExecN: number;
+  /** Skip the docker sections (`BENCH_DOCKER=0`). */
+  docker: boolean;
 }
 
 function int(name: string, fallback: number, min: number): number {
@@ -40,5 +50,10 @@ export function readOptions(): Options {
     transferMiB: int("BENCH_TRANSFER_MIB", 256, 1),
     smallMiB: int("BENCH_SMALL_MIB", 32, 1),
     transferReps: int("BENCH_TRANSFER_REPS", 3, 1),
+    warmN: int("BENCH_WARM_N", 10, 1),
+    burst: int("BENCH_BURST", 100, 0),
+    dockerColdN: int("BENCH_DOCKER_COLD_N", 5, 1),
+    dockerExecN: int("BENCH_DOCKER_EXEC_N", 30, 1),
+    docker: Deno.env.get("BENCH_DOCKER") !== "0",
   };
 }

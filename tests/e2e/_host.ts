@@ -11,7 +11,8 @@
 import { join } from "node:path";
 import type { E2EBay } from "./_bay.ts";
 
-interface Proc {
+/** A host process. */
+export interface Proc {
   pid: number;
   ppid: number;
   cmdline: string;
@@ -22,7 +23,7 @@ function unsupported(driver: string, what: string): never {
 }
 
 /** Every live (non-zombie) process of the host. */
-function processes(): Proc[] {
+export function processes(): Proc[] {
   const out: Proc[] = [];
   for (const e of Deno.readDirSync("/proc")) {
     if (!/^\d+$/.test(e.name)) continue;
@@ -38,7 +39,7 @@ function processes(): Proc[] {
 }
 
 /** `roots` and all their descendants. */
-function withDescendants(all: Proc[], roots: Proc[]): Proc[] {
+export function withDescendants(all: Proc[], roots: Proc[]): Proc[] {
   const seen = new Map(roots.map((p) => [p.pid, p]));
   let grew = true;
   while (grew) {

@@ -142,7 +142,7 @@ Deno.test("e2e terminal: header auth, resize, tickets, several at once, close ki
         s.type("stty size\r");
         await s.until(/40 100\r\n/);
         s.type("tput cols\r");
-        await s.until(/\r\n100\r\n/);
+        await s.until(/[\r\n]100\r\n/);
         s.type("exit 3\r");
         await s.until(/exit/, () => s.exit !== null);
         assert.equal(s.exit, 3);
@@ -180,8 +180,8 @@ Deno.test("e2e terminal: header auth, resize, tickets, several at once, close ki
         for (const [i, s] of screens.entries()) {
           await s.until(/\$ $/);
           s.type(`echo term-${i}-pid=$$\r`);
-          await s.until(new RegExp(`\\r\\nterm-${i}-pid=(\\d+)\\r\\n`));
-          pids.push(Number(s.text.match(new RegExp(`\\r\\nterm-${i}-pid=(\\d+)\\r\\n`))![1]));
+          await s.until(new RegExp(`[\\r\\n]term-${i}-pid=(\\d+)\\r\\n`));
+          pids.push(Number(s.text.match(new RegExp(`[\\r\\n]term-${i}-pid=(\\d+)\\r\\n`))![1]));
         }
         assert.equal(new Set(pids).size, 3, `shell pids ${pids}`);
         const alive = async (pid: number) =>
@@ -230,7 +230,12 @@ Deno.test("e2e terminal: header auth, resize, tickets, several at once, close ki
         const dir = new URL("../.results/", import.meta.url);
         await Deno.mkdir(dir, { recursive: true });
         await Deno.writeTextFile(
-          new URL("terminal_latency.json", dir),
+          new URL(
+            bay.driver === "local"
+              ? "terminal_latency.json"
+              : `terminal_latency.${bay.driver}.json`,
+            dir,
+          ),
           JSON.stringify(result, null, 2) + "\n",
         );
         console.log(
