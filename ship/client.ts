@@ -24,6 +24,8 @@ export interface ShipClientOptions {
   maxOfflineMs: number;
   version: string;
   log: (msg: string, fields?: Record<string, unknown>) => void;
+  /** Announce that bulk transfers can go over HTTP beside the channel. */
+  httpTransfers?: boolean;
   /** Open a socket (tests inject an in-memory one). */
   connect?: () => ChannelSocket;
 }
@@ -76,6 +78,7 @@ function serveOnce(
         token: opts.token,
         protocol: PROTOCOL_VERSION,
         ship_version: opts.version,
+        http_transfers: opts.httpTransfers ?? false,
       });
     };
     const channel: Channel = new Channel(socket, {

@@ -93,6 +93,7 @@ const reason = await runShipClient(runtime, {
   timeoutMs: Number(env("SHIP_HEARTBEAT_TIMEOUT_MS", String(heartbeatMs * 3))),
   maxOfflineMs: Number(env("SHIP_MAX_OFFLINE_MS", "120000")),
   version: VERSION,
+  httpTransfers: true,
   log,
 });
 log("ship exiting", { reason });

@@ -165,6 +165,8 @@ export const Frame = z.discriminatedUnion("t", [
     token: z.string(),
     protocol: z.number().int(),
     ship_version: z.string(),
+    /** The ship can move bulk bytes over `/v1/ship/transfers/{token}`. */
+    http_transfers: z.boolean().optional(),
   }),
   /** Bay's answer to hello. */
   z.object({ t: z.literal("welcome"), heartbeat_ms: z.number().int().positive() }),

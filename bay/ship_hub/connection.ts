@@ -41,6 +41,8 @@ export class ShipConnection {
   sessionId: string | null = null;
   /** Sandbox of that session. */
   sandboxId: string | null = null;
+  /** The ship announced it can move bulk bytes over HTTP (see transfers.ts). */
+  httpTransfers = false;
   #pending = new Map<string, Pending>();
   #seq = 0;
   #streamSeq = 0;
@@ -111,7 +113,7 @@ export class ShipConnection {
     maxBytes: number,
     signal?: AbortSignal,
   ): Promise<unknown> {
-    const broker = this.#transfers;
+    const broker = this.httpTransfers ? this.#transfers : undefined;
     if (broker) {
       const { token } = broker.offerUpload(body);
       try {
@@ -156,7 +158,9 @@ export class ShipConnection {
     signal?: AbortSignal,
     clientDone?: Promise<void>,
   ): Promise<{ size: number; stream: ReadableStream<Uint8Array>; done: Promise<unknown> }> {
-    if (this.#transfers && clientDone) return await this.#downloadHttp(path, clientDone, signal);
+    if (this.#transfers && this.httpTransfers && clientDone) {
+      return await this.#downloadHttp(path, clientDone, signal);
+    }
     const streamId = ++this.#streamSeq;
     const rx = this.channel.openReceiver(streamId);
     let gotSize: (n: number) => void = () => {};

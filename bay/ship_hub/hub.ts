@@ -105,6 +105,7 @@ export class ShipHub {
       this.#unauthenticated.delete(conn);
       conn.sessionId = hello.session_id;
       conn.sandboxId = sandboxId;
+      conn.httpTransfers = hello.http_transfers === true;
       const old = this.#ships.get(hello.session_id);
       this.#ships.set(hello.session_id, conn);
       if (old && old !== conn) old.close("replaced by a new connection");
