@@ -103,6 +103,7 @@ async function makeDriver(config: Config, log: Logger, instanceId: string): Prom
         log,
         cargoQuota: config.cargoQuota,
         dataDir: resolve(config.dataDir),
+        instanceId,
       });
     case "kubernetes":
       return await createKubernetesDriver({

@@ -11,12 +11,19 @@ import {
   encodeBinaryFrame,
   type Frame,
   INITIAL_CREDIT_BYTES,
+  MAX_TEXT_FRAME_BYTES,
   parseFrame,
 } from "./protocol.ts";
 import { CreditReceiver, CreditSender } from "./streams.ts";
 
 /** Streams whose credit may wait for their sender to open; the oldest is dropped past this. */
 const MAX_EARLY_CREDIT = 64;
+
+/**
+ * Thrown by {@link Channel.send} instead of sending a text frame over
+ * {@link MAX_TEXT_FRAME_BYTES}: the peer would close the whole channel for it.
+ */
+export class FrameTooLargeError extends Error {}
 
 /** The part of the standard WebSocket a channel needs. */
 export interface ChannelSocket {
@@ -80,10 +87,15 @@ export class Channel {
     return this.#closed;
   }
 
-  /** Send a control frame; false when the channel is closed. */
+  /** Send a control frame; false when the channel is closed. Throws {@link FrameTooLargeError}. */
   send(frame: Frame): boolean {
     if (this.#closed || this.#socket.readyState !== 1) return false;
     const text = JSON.stringify(frame);
+    if (text.length > MAX_TEXT_FRAME_BYTES) {
+      throw new FrameTooLargeError(
+        `a '${frame.t}' frame of ${text.length} characters is over the channel's limit of ${MAX_TEXT_FRAME_BYTES}`,
+      );
+    }
     this.bytes.sent += text.length;
     this.#socket.send(text);
     return true;

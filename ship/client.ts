@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { Channel, type ChannelSocket } from "./channel.ts";
+import { Channel, type ChannelSocket, FrameTooLargeError } from "./channel.ts";
 import { ShipError } from "./errors.ts";
 import type { ShipRuntime } from "./handlers.ts";
 import { type Frame, PROTOCOL_VERSION } from "./protocol.ts";
@@ -107,12 +107,35 @@ function serveOnce(
       const ctrl = new AbortController();
       inflight.set(f.id, ctrl);
       runtime.dispatch(f.call, {
-        onEvent: (ev) => channel.send({ t: "event", id: f.id, ev }),
+        onEvent: (ev) => {
+          try {
+            channel.send({ t: "event", id: f.id, ev });
+          } catch (e) {
+            // An oversized event is dropped; sending it would cost the whole channel.
+            if (!(e instanceof FrameTooLargeError)) throw e;
+            opts.log("event dropped", { op: f.call.op, error: e.message });
+          }
+        },
         signal: ctrl.signal,
         channel,
         requestId: f.id,
       }).then(
-        (result) => channel.send({ t: "res", id: f.id, result: result ?? null }),
+        (result) => {
+          try {
+            channel.send({ t: "res", id: f.id, result: result ?? null });
+          } catch (e) {
+            if (!(e instanceof FrameTooLargeError)) throw e;
+            channel.send({
+              t: "err",
+              id: f.id,
+              error: {
+                code: "validation_error",
+                message: `the result is too large to return (${e.message}); ` +
+                  "use the download endpoint for big files",
+              },
+            });
+          }
+        },
         (e) => {
           const failure = e instanceof ShipError
             ? e.toFailure()

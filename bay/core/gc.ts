@@ -11,18 +11,23 @@ import type { Driver } from "../drivers/driver.ts";
 import { BayError } from "../errors.ts";
 import type { Db } from "../store/db.ts";
 import type { SandboxRow } from "../store/rows.ts";
+import { endSession } from "../store/sessions.ts";
 import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
 import type { SandboxService } from "./sandboxes.ts";
 import type { SessionManager } from "./sessions.ts";
 import type { ShipHub } from "../ship_hub/hub.ts";
 
-/** GC task names. */
+/**
+ * GC task names, in the order a run takes them: runtimes before cargos, so a
+ * cargo whose orphan runtime still mounts it goes in the same run (Docker
+ * refuses to remove a volume in use).
+ */
 export const GC_TASKS = [
   "idle_session",
   "expired_sandbox",
-  "orphan_cargo",
   "orphan_runtime",
+  "orphan_cargo",
 ] as const;
 /** A GC task name. */
 export type GcTask = (typeof GC_TASKS)[number];
@@ -105,7 +110,7 @@ export class GarbageCollector {
         throw new BayError("locked", "another Bay instance is running GC");
       }
       const results: GcTaskResult[] = [];
-      for (const name of tasks ?? GC_TASKS) {
+      for (const name of GC_TASKS.filter((t) => !tasks || tasks.includes(t))) {
         const r = await this.#task(name);
         this.#d.metrics?.gcCleaned.inc({ task: name }, r.cleaned_count);
         this.#d.metrics?.gcErrors.inc({ task: name }, r.errors.length);
@@ -210,15 +215,19 @@ export class GarbageCollector {
         });
       }
     } else if (name === "orphan_runtime") {
-      // A Bay that died between a delete's two writes leaves the deleted sandbox's session
-      // live (its ship even reconnects): end it, runtime and all.
-      const undead = await db.query<SandboxRow>(
-        `SELECT s.* FROM sandboxes s JOIN sessions se ON se.id = s.current_session_id
+      // A Bay that died between marking a sandbox deleted and stopping its session leaves
+      // that session live (its ship even reconnects): end it, runtime and all.
+      const undead = await db.query<{ id: string; sandbox_id: string; runtime_id: string | null }>(
+        `SELECT se.id, se.sandbox_id, se.runtime_id FROM sessions se
+           JOIN sandboxes s ON s.id = se.sandbox_id
          WHERE s.deleted_at IS NOT NULL AND se.status IN ('starting', 'ready')`,
       );
-      for (const row of undead) {
-        await step(row.id, async () => {
-          await sessions.stop(row);
+      for (const se of undead) {
+        await step(se.id, async () => {
+          if (sessions.busy(se.sandbox_id)) return "skipped"; // its delete is still running
+          this.#d.hub.disconnect(se.id, "sandbox deleted");
+          if (se.runtime_id) await driver.stopSession(se.runtime_id);
+          await endSession(db, se.id, "stopped");
           return "cleaned";
         });
       }

@@ -26,6 +26,9 @@ import { mcpRoutes } from "./routes/mcp.ts";
 import { dashboardRoutes } from "./routes/dashboard.ts";
 import type { Hono } from "hono";
 
+/** The terminal WebSocket route, the only one a ticket (instead of a key) may open. */
+const TERMINAL_PATH = /^\/v1\/sandboxes\/[^/]+\/terminal$/;
+
 /** The ship WebSocket endpoint, shared by the TCP app and the unix-socket app. */
 export function shipConnectHandler(hub: ShipHub) {
   return (req: Request): Response => {
@@ -83,9 +86,10 @@ export function createApp(s: Services): Hono<BayEnv> {
   const limit = limitBody(s.config.maxBodyBytes);
   app.use("/v1/*", (c, next) => {
     if (c.req.path === "/v1/profiles") return next();
-    // Browsers open the terminal with a single-use ticket instead of a header.
+    // Browsers open the terminal with a single-use ticket instead of a header. Only that
+    // route: any other path ending in /terminal (e.g. /v1/cargos/terminal) needs a key.
     if (
-      c.req.method === "GET" && c.req.path.endsWith("/terminal") && c.req.query("ticket") &&
+      c.req.method === "GET" && TERMINAL_PATH.test(c.req.path) && c.req.query("ticket") &&
       !c.req.header("Authorization")
     ) return next();
     return auth(c, next);

@@ -12,6 +12,24 @@ const Iso = z.string().openapi({ format: "date-time", example: "2026-11-29T12:00
 const Text = (max: number) => z.string().max(max).nullish();
 const JsonObject = z.record(z.string(), z.unknown());
 
+/** Deepest nesting accepted in free-form JSON input (deeper input broke storage: a 500). */
+export const MAX_JSON_DEPTH = 128;
+
+/** Whether `value` nests at most `max` arrays/objects deep (iterative: no stack to overflow). */
+export function withinDepth(value: unknown, max = MAX_JSON_DEPTH): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    if (d >= max) return false;
+    for (const x of Array.isArray(v) ? v : Object.values(v)) stack.push([x, d + 1]);
+  }
+  return true;
+}
+const shallow = { message: `nested deeper than ${MAX_JSON_DEPTH} levels` };
+/** Free-form JSON object of a request, depth-bounded. */
+const JsonInput = JsonObject.refine((v) => withinDepth(v), shallow);
+
 /** Path parameter `{id}` of a candidate or release. */
 export const SkillIdParam = z.object({ id: z.string().max(64) });
 
@@ -22,7 +40,7 @@ export const PayloadParam = z.object({
 
 /** Body of `POST /v1/skills/payloads`. */
 export const CreatePayloadBody = z.object({
-  payload: z.union([JsonObject, z.array(z.unknown())]),
+  payload: z.union([JsonObject, z.array(z.unknown())]).refine((v) => withinDepth(v), shallow),
   kind: z.string().min(1).max(64).default("generic"),
 }).strict().openapi("CreatePayload");
 
@@ -43,8 +61,8 @@ export const CreateCandidateBody = z.object({
   payload_ref: Text(200),
   summary: Text(20_000),
   usage_notes: Text(20_000),
-  preconditions: JsonObject.nullish(),
-  postconditions: JsonObject.nullish(),
+  preconditions: JsonInput.nullish(),
+  postconditions: JsonInput.nullish(),
 }).strict().openapi("CreateCandidate");
 
 /** A skill candidate. */
@@ -86,7 +104,7 @@ export const EvaluateBody = z.object({
   passed: z.boolean(),
   score: z.number().nullish(),
   benchmark_id: Text(200),
-  report: z.union([z.string().max(1024 * 1024), JsonObject]).nullish().openapi({
+  report: z.union([z.string().max(1024 * 1024), JsonInput]).nullish().openapi({
     description: "text (usually JSON) or an object, stored as JSON text",
   }),
 }).strict().openapi("Evaluate");

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { Channel, type ChannelSocket } from "@shipyard/ship/channel";
+import { Channel, type ChannelSocket, FrameTooLargeError } from "@shipyard/ship/channel";
 import type { Call, Event, Frame } from "@shipyard/ship/protocol";
 import { BayError, isErrorCode } from "../errors.ts";
 import type { TransferBroker } from "./transfers.ts";
@@ -102,7 +102,12 @@ export class ShipConnection {
       });
       if (signal?.aborted) queueMicrotask(onAbort);
       signal?.addEventListener("abort", onAbort, { once: true });
-      this.channel.send({ t: "req", id, call });
+      try {
+        this.channel.send({ t: "req", id, call });
+      } catch (e) {
+        if (!(e instanceof FrameTooLargeError)) throw e;
+        this.#pending.get(id)?.reject(new BayError("payload_too_large", e.message));
+      }
     });
   }
 
@@ -246,6 +251,8 @@ export class ShipConnection {
   }
 
   #onFrame(f: Frame): void {
+    // Until its hello is accepted a peer is anonymous: anything but a hello ends it.
+    if (this.sessionId === null && f.t !== "hello") return this.close("expected hello");
     switch (f.t) {
       case "hello":
         this.#helloHandler?.(f);

@@ -96,7 +96,9 @@ export class ShipHub {
         ok = v !== null;
         sandboxId = v?.sandboxId ?? null;
       } catch (e) {
+        // Not a refusal (the store is away, say): the ship must retry, not exit for good.
         this.#opts.log?.("ship verify failed", { error: String(e) });
+        return conn.close("credential check failed, retry later");
       }
       if (!ok || conn.channel.closed) {
         this.#opts.log?.("ship refused", { session_id: hello.session_id });

@@ -34,11 +34,18 @@ export function isNoSpace(e: unknown): boolean {
   return /os error (28|122)\)/.test(msg);
 }
 
+/** Whether `e` is "file name too long" (ENAMETOOLONG). */
+export function isNameTooLong(e: unknown): boolean {
+  return errno(e) === "ENAMETOOLONG" ||
+    /os error 36\)/.test(e instanceof Error ? e.message : "");
+}
+
 /**
  * Translate a filesystem error into the contract's codes: missing →
  * `file_not_found` (also when a component is a file), no space or quota →
- * `quota_exceeded`, a directory where a file is expected → `validation_error`. Anything else, including a `ShipError`, is
- * returned unchanged (the channel reports unknown errors as `ship_error`).
+ * `quota_exceeded`, a directory where a file is expected → `validation_error`, a
+ * name too long for the filesystem → `invalid_path` (`too_long`). Anything
+ * else, including a `ShipError`, is returned unchanged (the channel reports unknown errors as `ship_error`).
  */
 export function mapFsError(e: unknown, rel: string): unknown {
   if (e instanceof ShipError) return e;
@@ -47,6 +54,13 @@ export function mapFsError(e: unknown, rel: string): unknown {
     return new ShipError("file_not_found", `file not found: ${rel}`, { path: rel });
   }
   if (isNoSpace(e)) return new ShipError("quota_exceeded", "no space left in the cargo");
+  if (isNameTooLong(e)) {
+    // Lexically fine (≤ 4096 bytes) but too long once joined under the workspace root.
+    return new ShipError("invalid_path", "path: path is too long for the filesystem", {
+      field: "path",
+      reason: "too_long",
+    });
+  }
   if (e instanceof Deno.errors.IsADirectory) {
     return new ShipError("validation_error", `${rel} is a directory`);
   }

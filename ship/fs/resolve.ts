@@ -32,6 +32,7 @@
 import { posix } from "node:path";
 import { ShipError } from "../errors.ts";
 import { checkRelativePath, describePathReason, type PathReason } from "../paths.ts";
+import { isNameTooLong } from "./atomic.ts";
 
 /** Most symlinks followed while resolving one path (Linux MAXSYMLINKS). */
 const MAX_LINKS = 40;
@@ -120,9 +121,16 @@ async function realFollow(realRoot: string, normalized: string, field: string): 
     return await Deno.realPath(joined);
   } catch (e) {
     if (e instanceof Deno.errors.FilesystemLoop) throw loopError();
+    if (isNameTooLong(e)) throw invalidPath(field, "too_long");
     if (!isMissing(e)) throw e;
   }
-  return await walk(realRoot, normalized === "." ? [] : normalized.split("/"), field);
+  try {
+    return await walk(realRoot, normalized === "." ? [] : normalized.split("/"), field);
+  } catch (e) {
+    // Lexically fine, but longer than PATH_MAX once joined under the root.
+    if (isNameTooLong(e)) throw invalidPath(field, "too_long");
+    throw e;
+  }
 }
 
 function check(rel: string, field: string): string {

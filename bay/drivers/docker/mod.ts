@@ -31,6 +31,11 @@ export interface DockerDriverOptions {
   cargoQuota?: "none" | "loop";
   /** Where loop-mounted cargo images live (with `cargoQuota: loop`). */
   dataDir?: string;
+  /**
+   * This Bay's id. Containers and volumes are labelled with it and only those are listed,
+   * so GC never takes another Bay's (a separate deployment on the same host) for orphans.
+   */
+  instanceId?: string;
 }
 
 function isNotFound(e: unknown): boolean {
@@ -70,6 +75,13 @@ export class DockerDriver implements Driver {
     };
   }
 
+  /** Label filters matching what this Bay created. */
+  #ownLabels(): string[] {
+    const own = [`${LABEL.managed}=1`];
+    if (this.#opts.instanceId) own.push(`${LABEL.instance}=${this.#opts.instanceId}`);
+    return own;
+  }
+
   #quotaDir(id: string): string | null {
     if (!this.capabilities.diskQuota) return null;
     if (!/^ws-[0-9a-f]{12}$/.test(id)) throw new Error(`bad cargo id ${id}`);
@@ -93,7 +105,12 @@ export class DockerDriver implements Driver {
     }
     await this.#docker.createVolume({
       Name: name,
-      Labels: { [LABEL.managed]: "1", [LABEL.cargo]: cargo.id, [LABEL.owner]: cargo.owner },
+      Labels: {
+        [LABEL.managed]: "1",
+        [LABEL.cargo]: cargo.id,
+        [LABEL.owner]: cargo.owner,
+        ...(this.#opts.instanceId ? { [LABEL.instance]: this.#opts.instanceId } : {}),
+      },
       // With quotas the volume is a bind of the loop-mounted, size-limited image.
       ...(dir ? { Driver: "local", DriverOpts: { type: "none", o: "bind", device: dir } } : {}),
     });
@@ -176,7 +193,7 @@ export class DockerDriver implements Driver {
   async listRuntimes(): Promise<RuntimeInfo[]> {
     const list = await this.#docker.listContainers({
       all: true,
-      filters: { label: [`${LABEL.managed}=1`] },
+      filters: { label: this.#ownLabels() },
     });
     return list.map((c) => ({
       runtimeId: c.Id,
@@ -188,7 +205,7 @@ export class DockerDriver implements Driver {
   }
 
   async listCargos(): Promise<string[]> {
-    const r = await this.#docker.listVolumes({ filters: { label: [`${LABEL.managed}=1`] } });
+    const r = await this.#docker.listVolumes({ filters: { label: this.#ownLabels() } });
     return (r.Volumes ?? []).map((v) => v.Labels?.[LABEL.cargo]).filter((x): x is string => !!x)
       .sort();
   }

@@ -106,6 +106,8 @@ export async function tailOf(path: string, bytes = 2048): Promise<string> {
 /**
  * Start `bwrap args…` with stdout and stderr appended to `logFile` and
  * `token` written to its stdin. Returns the child (its PID is bwrap's).
+ * `onSpawn` runs synchronously right after the spawn, before anything is
+ * awaited (to record the PID while no crash of this process can come between).
  */
 export async function spawnBwrap(
   bwrapPath: string,
@@ -113,6 +115,7 @@ export async function spawnBwrap(
   env: Record<string, string>,
   logFile: string,
   token: string,
+  onSpawn: (pid: number) => void = () => {},
 ): Promise<Deno.ChildProcess> {
   const child = new Deno.Command("/bin/sh", {
     // `exec` keeps the PID: the child is bwrap itself, writing straight to the log.
@@ -123,6 +126,7 @@ export async function spawnBwrap(
     stdout: "null",
     stderr: "null",
   }).spawn();
+  onSpawn(child.pid);
   const w = child.stdin.getWriter();
   await w.write(new TextEncoder().encode(token + "\n")).catch(() => {});
   await w.close().catch(() => {});

@@ -142,7 +142,8 @@ export class LocalDriver implements Driver {
               state: "running",
             },
             pid: r.pid,
-            initPid: r.initPid ?? null,
+            // Null when the previous Bay died right after the spawn: look now.
+            initPid: r.initPid ?? await findInit(r.pid, 500),
             logFile: this.#logFile(r.sessionId),
           });
           this.#opts.log.info("adopted a running sandbox", { runtime_id: r.runtimeId, pid: r.pid });
@@ -214,7 +215,28 @@ export class LocalDriver implements Driver {
       NO_COLOR: "1",
     };
     const logFile = this.#logFile(spec.sessionId);
-    const child = await spawnBwrap(this.#opts.bwrapPath, args, env, logFile, spec.channel.token);
+    const file = this.#recordFile(runtimeId);
+    const record: RuntimeRecord = {
+      runtimeId,
+      pid: 0,
+      initPid: null,
+      sessionId: spec.sessionId,
+      sandboxId: spec.sandboxId,
+      cargoId: spec.cargoId,
+    };
+    // Recorded synchronously at the spawn: a Bay killed from then on leaves a runtime the
+    // next one adopts (and GC can stop), never an untracked one.
+    const child = await spawnBwrap(
+      this.#opts.bwrapPath,
+      args,
+      env,
+      logFile,
+      spec.channel.token,
+      (pid) => {
+        record.pid = pid;
+        Deno.writeTextFileSync(file, JSON.stringify(record), { mode: 0o600 });
+      },
+    );
     const rt: Runtime = {
       info: {
         runtimeId,
@@ -224,20 +246,13 @@ export class LocalDriver implements Driver {
         state: "running",
       },
       pid: child.pid,
-      initPid: await findInit(child.pid),
+      initPid: null,
       child,
       logFile,
     };
     this.#runtimes.set(runtimeId, rt);
-    const record: RuntimeRecord = {
-      runtimeId,
-      pid: child.pid,
-      initPid: rt.initPid,
-      sessionId: spec.sessionId,
-      sandboxId: spec.sandboxId,
-      cargoId: spec.cargoId,
-    };
-    await Deno.writeTextFile(this.#recordFile(runtimeId), JSON.stringify(record), { mode: 0o600 });
+    rt.initPid = record.initPid = await findInit(child.pid);
+    await Deno.writeTextFile(file, JSON.stringify(record), { mode: 0o600 });
     child.status.then(async (st) => {
       await killInit(rt.initPid);
       const tail = (await tailOf(logFile, 600)).trim();

@@ -7,7 +7,8 @@
  */
 import type { Context } from "hono";
 import { join } from "node:path";
-import { BayError } from "../../errors.ts";
+import { BayError, notFound } from "../../errors.ts";
+import { getSandbox } from "../../store/sandboxes.ts";
 import type { BayEnv, Services } from "../context.ts";
 import { MultipartError, parseMultipart, readField } from "../multipart.ts";
 
@@ -15,6 +16,20 @@ function missing(field: string): BayError {
   return new BayError("validation_error", `form field '${field}' is required`, {
     issues: [{ path: `form.${field}`, message: "Required" }],
   }, 422);
+}
+
+/** Passes at most `max` bytes, then fails with `payload_too_large` (the spool's bound). */
+function atMost(max: number): TransformStream<Uint8Array, Uint8Array> {
+  let n = 0;
+  return new TransformStream({
+    transform(chunk, ctrl) {
+      n += chunk.byteLength;
+      if (n > max) {
+        throw new BayError("payload_too_large", `upload exceeds ${max} bytes`, { max_bytes: max });
+      }
+      ctrl.enqueue(chunk);
+    },
+  });
 }
 
 /** Handle `POST …/filesystem/upload`. */
@@ -35,6 +50,8 @@ export async function receiveUpload(
       422,
     );
   }
+  // A missing or foreign sandbox is refused before a byte of the body is read (or spooled).
+  if (!await getSandbox(s.db, owner, sandboxId)) throw notFound("sandbox", sandboxId);
   const body = c.req.raw.body;
   if (!body) throw missing("file");
   let path: string | null = null;
@@ -52,7 +69,7 @@ export async function receiveUpload(
           await Deno.mkdir(dir, { recursive: true });
           spool = await Deno.makeTempFile({ dir, prefix: "upload-" });
           const f = await Deno.open(spool, { write: true, truncate: true });
-          await part.body.pipeTo(f.writable);
+          await part.body.pipeThrough(atMost(s.config.maxUploadBytes)).pipeTo(f.writable);
         }
       } else {
         await part.body.cancel();
