@@ -157,7 +157,7 @@ export function renderResults(info: RunInfo, runs: SuiteRun[]): string {
     if (r.cases.length === 0) {
       out.push(r.exitCode === -1 ? "Not run." : `No test ran (exit code ${r.exitCode}).`, "");
     }
-    const byName = new Map(r.cases.map((c) => [c.file, c]));
+    const byName = new Map(r.cases.filter((c) => !c.name.includes(" > ")).map((c) => [c.file, c]));
     for (const s of r.summaries) {
       out.push(...renderSummary(s, byName.get(`tests/${s.suite}/${s.name}_test.ts`)?.seconds));
     }
