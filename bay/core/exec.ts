@@ -12,6 +12,7 @@ import { insertExecution, normalizeTags } from "../store/executions.ts";
 import { newId } from "./ids.ts";
 import type { Metrics } from "./metrics.ts";
 import type { SandboxService } from "./sandboxes.ts";
+import { shipResult } from "./_ship_result.ts";
 
 /** Options of one exec. */
 export interface ExecOptions {
@@ -72,7 +73,7 @@ export class ExecService {
       },
       opts,
     ).finally(release);
-    const r = parseResult(PythonExecResult, raw);
+    const r = shipResult(PythonExecResult, raw);
     const ms = Math.round(performance.now() - t0);
     this.#metrics?.execDuration.observe({ type: "python", success: String(r.success) }, ms / 1000);
     const executionId = await this.#record(owner, sandbox.id, sessionId, "python", input.code, {
@@ -127,7 +128,7 @@ export class ExecService {
       timeout_ms: input.timeout * 1000,
       stream: !!opts.onEvent,
     }, opts).finally(release);
-    const r = parseResult(ShellExecResult, raw);
+    const r = shipResult(ShellExecResult, raw);
     const ms = Math.round(performance.now() - t0);
     this.#metrics?.execDuration.observe(
       { type: "shell", success: String(r.exit_code === 0 && !r.timed_out) },
@@ -197,13 +198,4 @@ export class ExecService {
     });
     return id;
   }
-}
-
-function parseResult<T>(
-  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } },
-  raw: unknown,
-): T {
-  const r = schema.safeParse(raw);
-  if (!r.success) throw new BayError("ship_error", "the ship sent a malformed result");
-  return r.data;
 }

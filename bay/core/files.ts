@@ -15,6 +15,7 @@ import type { Config } from "../config/schema.ts";
 import { BayError } from "../errors.ts";
 import type { ShipConnection } from "../ship_hub/connection.ts";
 import type { SandboxService } from "./sandboxes.ts";
+import { shipResult } from "./_ship_result.ts";
 
 /** Check a relative path lexically; throws `invalid_path` naming `field`. */
 export function checkPath(path: string, field = "path"): string {
@@ -26,15 +27,6 @@ export function checkPath(path: string, field = "path"): string {
     });
   }
   return r.normalized;
-}
-
-function parse<T>(
-  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } },
-  raw: unknown,
-): T {
-  const r = schema.safeParse(raw);
-  if (!r.success) throw new BayError("ship_error", "the ship sent a malformed result");
-  return r.data;
 }
 
 /** File operations on sandboxes. */
@@ -61,7 +53,7 @@ export class FileService {
   async read(owner: string, id: string, path: string) {
     const p = checkPath(path);
     return await this.#with(owner, id, async (ship) =>
-      parse(
+      shipResult(
         FsReadResult,
         await ship.call({ op: "fs_read", path: p, max_bytes: this.#config.maxReadBytes }),
       ));
@@ -87,7 +79,7 @@ export class FileService {
   async list(owner: string, id: string, path: string, showHidden: boolean) {
     const p = checkPath(path);
     return await this.#with(owner, id, async (ship) =>
-      parse(
+      shipResult(
         FsListResult,
         await ship.call({ op: "fs_list", path: p, show_hidden: showHidden }),
       ));
@@ -112,7 +104,8 @@ export class FileService {
     return await this.#with(
       owner,
       id,
-      async (ship) => parse(FsEditResult, await ship.call({ op: "fs_edit", ...input, path: p })),
+      async (ship) =>
+        shipResult(FsEditResult, await ship.call({ op: "fs_edit", ...input, path: p })),
     );
   }
 
@@ -129,7 +122,10 @@ export class FileService {
       owner,
       id,
       async (ship) =>
-        parse(FsTransferResult, await ship.upload(p, body, this.#config.maxUploadBytes, signal)),
+        shipResult(
+          FsTransferResult,
+          await ship.upload(p, body, this.#config.maxUploadBytes, signal),
+        ),
     );
   }
 

@@ -6,16 +6,10 @@
  */
 import { type Event, ProcessInfo, ProcessLogs } from "@shipyard/ship/protocol";
 import { z } from "zod";
-import { BayError } from "../errors.ts";
 import type { ShipConnection } from "../ship_hub/connection.ts";
 import { checkPath } from "./files.ts";
 import type { SandboxService } from "./sandboxes.ts";
-
-function parse<T>(schema: z.ZodType<T>, raw: unknown): T {
-  const r = schema.safeParse(raw);
-  if (!r.success) throw new BayError("ship_error", "the ship sent a malformed result");
-  return r.data;
-}
+import { shipResult } from "./_ship_result.ts";
 
 /** Background processes of sandboxes. */
 export class ProcessService {
@@ -42,7 +36,7 @@ export class ProcessService {
   ): Promise<ProcessInfo> {
     const cwd = input.cwd == null ? undefined : checkPath(input.cwd, "cwd");
     return await this.#with(owner, id, async (ship) =>
-      parse(
+      shipResult(
         ProcessInfo,
         await ship.call({
           op: "proc_start",
@@ -59,7 +53,7 @@ export class ProcessService {
       owner,
       id,
       async (ship) =>
-        parse(z.object({ items: z.array(ProcessInfo) }), await ship.call({ op: "proc_list" })),
+        shipResult(z.object({ items: z.array(ProcessInfo) }), await ship.call({ op: "proc_list" })),
     );
   }
 
@@ -69,14 +63,14 @@ export class ProcessService {
       owner,
       id,
       async (ship) =>
-        parse(ProcessInfo, await ship.call({ op: "proc_get", process_id: processId })),
+        shipResult(ProcessInfo, await ship.call({ op: "proc_get", process_id: processId })),
     );
   }
 
   /** Output after `offset`. */
   async logs(owner: string, id: string, processId: string, offset: number): Promise<ProcessLogs> {
     return await this.#with(owner, id, async (ship) =>
-      parse(
+      shipResult(
         ProcessLogs,
         await ship.call({ op: "proc_logs", process_id: processId, offset, follow: false }),
       ));
@@ -94,7 +88,7 @@ export class ProcessService {
       // Fail fast (404) before the stream starts when the process is unknown.
       await ship.call({ op: "proc_get", process_id: processId });
       opts.onStarted();
-      return parse(
+      return shipResult(
         z.object({ exit_code: z.number().int().nullable() }),
         await ship.call(
           { op: "proc_logs", process_id: processId, offset, follow: true },
@@ -119,7 +113,10 @@ export class ProcessService {
       owner,
       id,
       async (ship) =>
-        parse(ProcessInfo, await ship.call({ op: "proc_kill", process_id: processId, signal })),
+        shipResult(
+          ProcessInfo,
+          await ship.call({ op: "proc_kill", process_id: processId, signal }),
+        ),
     );
   }
 }
