@@ -1,6 +1,6 @@
 /**
- * Section 2: exec round trip through Bay against the same call made directly
- * (see `_direct.ts`). The variants are interleaved one call at a time, the
+ * Section 2: exec round trip through Bay against the same call sent to the
+ * ship directly, and (for context) made in process (see `_direct.ts`). The variants are interleaved one call at a time, the
  * order rotating each round, so that machine noise hits all of them alike.
  *
  * @module
@@ -11,9 +11,10 @@ import type { Direct } from "./_direct.ts";
 /** Round-trip samples (ms) of one operation. */
 export interface ExecSamples {
   bay_ms: number[];
+  /** The same call sent to a ship directly (the target's baseline). */
   direct_ms: number[];
-  /** Shell only: direct with the ship's `setpriv` privilege drop (informational). */
-  direct_wrapped_ms?: number[];
+  /** In process, no ship: `Kernel.execute` / `runShell` as root (informational). */
+  inprocess_ms: number[];
 }
 
 /** `warmup` untimed then `n` timed rounds of every `fns[i]`; samples per fn (ms). */
@@ -43,26 +44,30 @@ export async function measureExec(
   n: number,
   warmup: number,
 ): Promise<{ shell: ExecSamples; python: ExecSamples }> {
-  const [bayShell, directShell, wrappedShell] = await interleave(n, warmup, [
+  const [bayShell, directShell, inprocShell] = await interleave(n, warmup, [
     async () => {
       const r = await client.shell(id, "true");
       if (!r.success) throw new Error(`shell true via Bay → ${JSON.stringify(r)}`);
     },
+    async () => void await direct.shipShell("true"),
     async () => void await direct.shell("true"),
-    async () => void await direct.shell("true", true),
   ]);
-  const [bayPython, directPython] = await interleave(n, warmup, [
+  const [bayPython, directPython, inprocPython] = await interleave(n, warmup, [
     async () => {
       const r = await client.python(id, "1+1");
       if (!r.success || r.output !== "2") throw new Error(`1+1 via Bay → ${JSON.stringify(r)}`);
     },
     async () => {
+      const out = await direct.shipPython("1+1");
+      if (out !== "2") throw new Error(`1+1 ship direct → ${out}`);
+    },
+    async () => {
       const out = await direct.python("1+1");
-      if (out !== "2") throw new Error(`1+1 direct → ${out}`);
+      if (out !== "2") throw new Error(`1+1 in process → ${out}`);
     },
   ]);
   return {
-    shell: { bay_ms: bayShell, direct_ms: directShell, direct_wrapped_ms: wrappedShell },
-    python: { bay_ms: bayPython, direct_ms: directPython },
+    shell: { bay_ms: bayShell, direct_ms: directShell, inprocess_ms: inprocShell },
+    python: { bay_ms: bayPython, direct_ms: directPython, inprocess_ms: inprocPython },
   };
 }
