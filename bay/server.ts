@@ -266,6 +266,7 @@ export async function startBay(config: Config, over: BayOverrides = {}): Promise
           `SELECT s.profile, count(*)::int AS n FROM sandboxes s
              JOIN sessions se ON se.id = s.current_session_id
            WHERE s.owner = $1 AND s.deleted_at IS NULL AND se.status = 'ready'
+             AND s.warmed_at IS NOT NULL
            GROUP BY s.profile`,
           [POOL_OWNER],
         )).map((r) => [r.profile, r.n]),

@@ -138,6 +138,9 @@ export class ShipRuntime {
           signal: io.signal,
         });
       }
+      case "python_ready":
+        await this.kernel();
+        return { status: "ok" };
       case "python_interrupt":
         await (await this.kernel()).interrupt();
         return { status: "ok" };

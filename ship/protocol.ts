@@ -34,6 +34,8 @@ export const Call = z.discriminatedUnion("op", [
     timeout_ms: z.number().int().positive(),
     stream: z.boolean().default(false),
   }),
+  /** Wait until the kernel is up (started if needed); answers `{status: "ok"}`. */
+  z.object({ op: z.literal("python_ready") }),
   z.object({ op: z.literal("python_interrupt") }),
   z.object({ op: z.literal("python_restart") }),
   z.object({

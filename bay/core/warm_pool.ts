@@ -81,6 +81,7 @@ export class WarmPool {
       const [free] = await tx.query<SandboxRow>(
         `SELECT s.* FROM sandboxes s JOIN sessions se ON se.id = s.current_session_id
          WHERE s.owner = $1 AND s.profile = $2 AND s.deleted_at IS NULL AND se.status = 'ready'
+           AND s.warmed_at IS NOT NULL
          ORDER BY s.created_at LIMIT 1 FOR UPDATE OF s SKIP LOCKED`,
         [POOL_OWNER, profile.id],
       );
@@ -155,10 +156,13 @@ export class WarmPool {
           sizeLimitMb: 1024,
         });
         const ship = await this.#d.sessions.ensure(row, profile);
-        // Warm the kernel too, so a claimed sandbox answers its first exec at once.
-        if (profile.capabilities.includes("python")) {
-          await ship.call({ op: "python_exec", code: "pass", timeout_ms: 60_000, stream: false });
-        }
+        // Wait for the kernel too (without running code in it), so a claimed sandbox answers
+        // its first exec at once; only then may it be claimed.
+        if (profile.capabilities.includes("python")) await ship.call({ op: "python_ready" });
+        await db.query(`UPDATE sandboxes SET warmed_at = now() WHERE id = $1 AND owner = $2`, [
+          row.id,
+          POOL_OWNER,
+        ]);
       } catch (e) {
         log.warn("warm pool start failed", {
           profile: profileId,

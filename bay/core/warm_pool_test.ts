@@ -14,7 +14,8 @@ profiles:
 async function readyPool(t: Awaited<ReturnType<typeof testBay>>): Promise<number> {
   const [{ n }] = await t.db.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM sandboxes s JOIN sessions se ON se.id = s.current_session_id
-     WHERE s.owner = $1 AND s.deleted_at IS NULL AND se.status = 'ready'`,
+     WHERE s.owner = $1 AND s.deleted_at IS NULL AND se.status = 'ready'
+       AND s.warmed_at IS NOT NULL`,
     [POOL_OWNER],
   );
   return n;
@@ -74,6 +75,28 @@ Deno.test("warm pool: concurrent claims by two owners never share a sandbox", as
     assert.equal((await t.request("GET", `/v1/sandboxes/${a.id}`, { key: bob })).status, 404);
     assert.equal((await t.request("GET", `/v1/sandboxes/${b.id}`)).status, 404);
     assert.equal((await t.request("GET", `/v1/sandboxes/${b.id}`, { key: bob })).status, 200);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("warm pool: a member is claimed only once its warm-up finished", async () => {
+  const t = await testBay({ ships: true, configYaml: yaml });
+  try {
+    await until(async () => (await readyPool(t)) === 2);
+    t.bay.services.pool.stop(); // no refill while the members look half-warm
+    // As if both members' kernels were still starting: attached ships, warm-up not done.
+    await t.db.query(`UPDATE sandboxes SET warmed_at = NULL WHERE owner = $1`, [POOL_OWNER]);
+    const cold = await (await t.request("POST", "/v1/sandboxes", { body: {} })).json();
+    assert.equal(cold.status, "idle", "not claimed: started cold instead");
+    assert.equal(t.bay.services.pool.stats.misses, 1);
+    const metrics = await (await t.request("GET", "/metrics")).text();
+    assert.doesNotMatch(metrics, /bay_warm_pool_size\{profile="python-default"\} [1-9]/);
+
+    await t.db.query(`UPDATE sandboxes SET warmed_at = now() WHERE owner = $1`, [POOL_OWNER]);
+    const warm = await (await t.request("POST", "/v1/sandboxes", { body: {} })).json();
+    assert.equal(warm.status, "ready", "claimed once warm");
+    assert.equal(t.bay.services.pool.stats.claims, 1);
   } finally {
     await t.close();
   }

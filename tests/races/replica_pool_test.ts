@@ -66,7 +66,8 @@ Deno.test({
         await eventually("a ready warm pool member", async () => {
           const [{ n }] = await store.query<{ n: number }>(
             `SELECT count(*)::int AS n FROM sandboxes s JOIN sessions se ON se.id = s.current_session_id
-             WHERE s.owner = '#pool' AND s.deleted_at IS NULL AND se.status = 'ready'`,
+             WHERE s.owner = '#pool' AND s.deleted_at IS NULL AND se.status = 'ready'
+               AND s.warmed_at IS NOT NULL`,
           );
           return n >= 1;
         }, 60_000);
