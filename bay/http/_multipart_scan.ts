@@ -1,6 +1,6 @@
 /**
- * Byte-level scanning and header parsing for `multipart.ts`. Private: import
- * `multipart.ts` instead.
+ * Byte-level scanning for `multipart.ts` (part headers are parsed by
+ * `_multipart_headers.ts`). Private: import `multipart.ts` instead.
  *
  * @module
  */
@@ -18,27 +18,59 @@ const CR = 13;
 const LF = 10;
 const DASH = 45;
 const EMPTY = new Uint8Array(0);
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 const truncated = () => new MultipartError("unexpected end of body: no closing boundary");
 
 /**
- * Finds `delim` (which starts with CR and holds no other CR) in `buf`. Returns
- * `[index, true]` for a full match, `[index, false]` when `buf[index..]` is a
- * proper prefix of `delim` (undecided until more bytes arrive), and
- * `[buf.length, false]` when no byte of `buf` can start a match.
+ * The delimiter `CRLF--boundary` and its Boyer–Moore–Horspool shift table, so
+ * that a search inspects about one byte in `length` of content that does not
+ * resemble the delimiter (instead of stopping at every CR byte).
  */
-export function search(buf: Uint8Array, delim: Uint8Array): [number, boolean] {
-  const n = buf.length;
-  const m = delim.length;
-  for (let i = buf.indexOf(CR); i !== -1; i = buf.indexOf(CR, i + 1)) {
-    const lim = Math.min(m, n - i);
-    let j = 1;
-    while (j < lim && buf[i + j] === delim[j]) j++;
-    if (j === m) return [i, true];
-    if (j === n - i) return [i, false];
+export class Delimiter {
+  /** The delimiter's bytes: CR, LF, `--`, then the boundary (no other CR). */
+  readonly bytes: Uint8Array;
+  // How far the window may move when its last byte is `b`: the distance from
+  // the last occurrence of `b` in bytes[0..m-2] to the end, else m.
+  readonly #shift: Uint8Array;
+
+  /** Build the delimiter of `boundary` (1–70 printable ASCII characters). */
+  constructor(boundary: string) {
+    this.bytes = new TextEncoder().encode(`\r\n--${boundary}`);
+    const m = this.bytes.length;
+    if (m > 255) throw new RangeError("boundary too long");
+    this.#shift = new Uint8Array(256).fill(m);
+    for (let k = 0; k < m - 1; k++) this.#shift[this.bytes[k]] = m - 1 - k;
   }
-  return [n, false];
+
+  /**
+   * Finds the delimiter in `buf`. Returns `[index, true]` for the first full
+   * match, `[index, false]` when `buf[index..]` is a proper prefix of the
+   * delimiter (undecided until more bytes arrive), and `[buf.length, false]`
+   * when no byte of `buf` can start a match.
+   */
+  find(buf: Uint8Array): [number, boolean] {
+    const d = this.bytes;
+    const shift = this.#shift;
+    const n = buf.length;
+    const last = d.length - 1;
+    const lastByte = d[last];
+    for (let i = 0; i + last < n;) {
+      const c = buf[i + last];
+      if (c === lastByte && buf[i] === CR) {
+        let j = last - 1;
+        while (j > 0 && buf[i + j] === d[j]) j--;
+        if (j === 0) return [i, true];
+      }
+      i += shift[c];
+    }
+    // Only the last `last` bytes can hold a proper prefix; it starts with the one CR.
+    for (let i = buf.indexOf(CR, Math.max(0, n - last)); i !== -1; i = buf.indexOf(CR, i + 1)) {
+      let j = 1;
+      while (i + j < n && buf[i + j] === d[j]) j++;
+      if (i + j === n) return [i, false];
+    }
+    return [n, false];
+  }
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
@@ -57,38 +89,35 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
  */
 export class Scanner {
   readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
-  readonly #delim: Uint8Array;
+  readonly #delim: Delimiter;
   // A virtual CRLF, so a first boundary at the very start of the body is found.
   #buf: Uint8Array = Uint8Array.of(CR, LF);
-  // Unread remainder of the latest chunk (see `#fill`).
+  // Unread remainder of the latest chunk (see `body`).
   #rest: Uint8Array = EMPTY;
 
   constructor(reader: ReadableStreamDefaultReader<Uint8Array>, boundary: string) {
     this.#reader = reader;
-    this.#delim = new TextEncoder().encode(`\r\n--${boundary}`);
+    this.#delim = new Delimiter(boundary);
   }
 
-  /**
-   * Appends more input to the unconsumed bytes; false at end of input. With
-   * `step`, a held-back tail is joined with just enough of the next chunk to
-   * decide it (the rest waits in `#rest`), so a big chunk is not copied.
-   */
-  async #fill(step = false): Promise<boolean> {
+  /** The unread rest of the latest chunk, else the next chunk; null at end of input. */
+  async #next(): Promise<Uint8Array | null> {
     let value = this.#rest;
     this.#rest = EMPTY;
     while (value.length === 0) {
       const r = await this.#reader.read();
-      if (r.done) return false;
+      if (r.done) return null;
       if (!(r.value instanceof Uint8Array)) throw new TypeError("body chunks must be Uint8Array");
       value = r.value;
     }
-    const m = this.#delim.length;
-    if (this.#buf.length === 0) this.#buf = value;
-    else if (!step || value.length <= 2 * m) this.#buf = concat(this.#buf, value);
-    else {
-      this.#buf = concat(this.#buf, value.subarray(0, m));
-      this.#rest = value.subarray(m);
-    }
+    return value;
+  }
+
+  /** Appends more input to the unconsumed bytes; false at end of input. */
+  async #fill(): Promise<boolean> {
+    const value = await this.#next();
+    if (value === null) return false;
+    this.#buf = this.#buf.length === 0 ? value : concat(this.#buf, value);
     return true;
   }
 
@@ -97,18 +126,35 @@ export class Scanner {
    * the delimiter has been reached and consumed. Throws at end of input.
    */
   async body(): Promise<Uint8Array | null> {
+    const m = this.#delim.bytes.length;
     for (;;) {
       const buf = this.#buf;
-      const [at, full] = search(buf, this.#delim);
+      const [at, full] = this.#delim.find(buf);
       if (full && at === 0) {
-        this.#buf = buf.subarray(this.#delim.length);
+        this.#buf = buf.subarray(m);
         return null;
       }
       if (at > 0) {
         this.#buf = at === buf.length ? EMPTY : buf.slice(at);
         return buf.subarray(0, at);
       }
-      if (!(await this.#fill(true))) throw truncated();
+      // `buf` is empty or a proper prefix of the delimiter: decide it with the next bytes.
+      const next = await this.#next();
+      if (next === null) throw truncated();
+      if (buf.length === 0 || next.length <= 2 * m) {
+        this.#buf = buf.length === 0 ? next : concat(buf, next);
+        continue;
+      }
+      // Join just enough of a big chunk to decide every held byte, so the chunk is not copied.
+      const head = concat(buf, next.subarray(0, m));
+      if (this.#delim.find(head)[0] >= buf.length) {
+        // No delimiter starts in the held bytes: hand them out alone (they are
+        // a copy or the end of a consumed chunk), then scan `next` as it is.
+        this.#buf = next;
+        return buf;
+      }
+      this.#buf = head;
+      this.#rest = next.subarray(m);
     }
   }
 
@@ -170,127 +216,4 @@ export class Scanner {
       buf = await this.#need(buf.length + 1);
     }
   }
-}
-
-/** The primary value (lower-cased) and parameters of a header such as Content-Type. */
-export interface HeaderValue {
-  value: string;
-  params: Map<string, string>;
-}
-
-/**
- * Parses `value; key=token; key="quoted"`. With `escapes`, a backslash in a
- * quoted string escapes the next character (RFC 9110); without, backslashes are
- * literal (WHATWG form encoding). Returns null when malformed.
- */
-export function parseHeaderValue(s: string, escapes: boolean): HeaderValue | null {
-  const n = s.length;
-  let i = s.indexOf(";");
-  if (i === -1) i = n;
-  const value = s.slice(0, i).trim().toLowerCase();
-  const params = new Map<string, string>();
-  const skipWs = () => {
-    while (i < n && (s[i] === " " || s[i] === "\t")) i++;
-  };
-  while (i < n) {
-    i++; // the ';'
-    skipWs();
-    if (i >= n) break;
-    const eq = s.indexOf("=", i);
-    if (eq === -1) return null;
-    const key = s.slice(i, eq).trim().toLowerCase();
-    if (!TOKEN.test(key) || params.has(key)) return null;
-    i = eq + 1;
-    skipWs();
-    let val = "";
-    if (s[i] === '"') {
-      for (i++;; i++) {
-        if (i >= n) return null;
-        if (s[i] === '"') break;
-        if (escapes && s[i] === "\\" && i + 1 < n) i++;
-        val += s[i];
-      }
-      i++;
-      if (!escapes) {
-        val = val.replace(/%(0A|0D|22)/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
-      }
-    } else {
-      const start = i;
-      while (i < n && s[i] !== ";") i++;
-      val = s.slice(start, i).trim();
-      if (val === "") return null;
-    }
-    skipWs();
-    if (i < n && s[i] !== ";") return null;
-    params.set(key, val);
-  }
-  return { value, params };
-}
-
-/** Decodes an RFC 5987 `charset'lang'pct-encoded` value; null for an unsupported charset. */
-function decodeExtValue(v: string): string | null {
-  const m = /^([^']*)'[^']*'(.*)$/.exec(v);
-  if (m === null) throw new MultipartError("malformed filename* parameter");
-  const charset = m[1].toLowerCase();
-  if (charset !== "utf-8" && charset !== "iso-8859-1") return null;
-  const bytes: number[] = [];
-  const s = m[2];
-  for (let i = 0; i < s.length; i++) {
-    if (s[i] !== "%") {
-      const c = s.charCodeAt(i);
-      if (c > 0x7e) throw new MultipartError("malformed filename* parameter");
-      bytes.push(c);
-    } else if (/^[0-9A-Fa-f]{2}$/.test(s.slice(i + 1, i + 3))) {
-      bytes.push(parseInt(s.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else throw new MultipartError("malformed filename* parameter");
-  }
-  try {
-    return new TextDecoder(charset, { fatal: true }).decode(Uint8Array.from(bytes));
-  } catch {
-    throw new MultipartError("filename* is not valid UTF-8");
-  }
-}
-
-/** Name, filename and content type of a part. */
-export interface PartInfo {
-  name: string;
-  filename: string | null;
-  contentType: string | null;
-}
-
-/** Parses a raw part header block; throws `MultipartError` when malformed. */
-export function parsePartHeaders(block: Uint8Array): PartInfo {
-  const lines: string[] = [];
-  for (const line of new TextDecoder().decode(block).split("\r\n")) {
-    if ((line[0] === " " || line[0] === "\t") && lines.length > 0) {
-      lines[lines.length - 1] += " " + line.trim(); // obsolete line folding
-    } else if (line !== "") lines.push(line);
-  }
-  let disposition: string | undefined;
-  let contentType: string | null = null;
-  for (const line of lines) {
-    const colon = line.indexOf(":");
-    const key = colon === -1 ? "" : line.slice(0, colon).toLowerCase();
-    if (!TOKEN.test(key)) throw new MultipartError("malformed part header line");
-    const value = line.slice(colon + 1).trim();
-    if (key === "content-disposition") {
-      if (disposition !== undefined) throw new MultipartError("duplicate Content-Disposition");
-      disposition = value;
-    } else if (key === "content-type") {
-      if (contentType !== null) throw new MultipartError("duplicate part Content-Type");
-      contentType = value;
-    }
-  }
-  if (disposition === undefined) throw new MultipartError("part has no Content-Disposition");
-  const cd = parseHeaderValue(disposition, false) ?? parseHeaderValue(disposition, true);
-  if (cd === null || cd.value !== "form-data") {
-    throw new MultipartError("malformed Content-Disposition (expected form-data)");
-  }
-  const name = cd.params.get("name");
-  if (name === undefined) throw new MultipartError("Content-Disposition has no name");
-  const ext = cd.params.get("filename*");
-  const filename = (ext === undefined ? null : decodeExtValue(ext)) ??
-    cd.params.get("filename") ?? null;
-  return { name, filename, contentType: contentType || null };
 }

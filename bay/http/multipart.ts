@@ -13,7 +13,8 @@
  *
  * @module
  */
-import { MultipartError, parseHeaderValue, parsePartHeaders, Scanner } from "./_multipart_scan.ts";
+import { parseHeaderValue, parsePartHeaders } from "./_multipart_headers.ts";
+import { MultipartError, Scanner } from "./_multipart_scan.ts";
 
 export { MultipartError };
 
