@@ -215,6 +215,7 @@ export async function startBay(config: Config, over: BayOverrides = {}): Promise
     log,
     metrics,
     deleteSandbox: (owner, id) => sandboxes.delete(owner, id),
+    instanceId,
   });
   sandboxes.setPool(pool);
   const gc = new GarbageCollector({
@@ -308,6 +309,7 @@ export async function startBay(config: Config, over: BayOverrides = {}): Promise
       gc.stop();
       pool.stop();
       await pool.settle();
+      await pool.drain().catch((e) => log.warn("warm pool drain failed", { error: String(e) }));
       hub.closeAll("bay shutting down");
       await server?.shutdown();
       await socketServer?.shutdown();

@@ -17,6 +17,13 @@ import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
 import type { SessionManager } from "./sessions.ts";
 
+/**
+ * Delay of the refill a claim triggers. Starting a runtime and a kernel takes
+ * CPU for a second or more; started at once it competes with the claimed
+ * sandbox's first exec, the call the pool exists to make fast.
+ */
+export const REFILL_AFTER_CLAIM_MS = 300;
+
 /** Owner of pooled sandboxes. */
 export const POOL_OWNER = "#pool";
 
@@ -30,6 +37,8 @@ export interface WarmPoolDeps {
   metrics?: Metrics;
   /** Delete a sandbox (and its managed cargo) of any owner. */
   deleteSandbox: (owner: string, id: string) => Promise<void>;
+  /** This replica's id: {@link WarmPool.drain} removes only the members it holds. */
+  instanceId?: string;
 }
 
 /** Pre-started sandboxes per profile. */
@@ -38,6 +47,8 @@ export class WarmPool {
   #timer: ReturnType<typeof setInterval> | undefined;
   #refilling = new Map<string, Promise<void>>();
   #stopped = false;
+  /** Refills scheduled by claims, not yet started. */
+  #pending = new Set<ReturnType<typeof setTimeout>>();
   /** Claims served and misses, by profile (for metrics and tests). */
   readonly stats = { claims: 0, misses: 0 };
 
@@ -60,10 +71,28 @@ export class WarmPool {
     this.#timer = setInterval(tick, this.#d.config.warmPoolCheckMs);
   }
 
-  /** Stop refilling (pool members stay, for the next start). */
+  /** Stop refilling (members stay until {@link WarmPool.drain}). */
   stop(): void {
     this.#stopped = true;
     clearInterval(this.#timer);
+    for (const t of this.#pending) clearTimeout(t);
+    this.#pending.clear();
+  }
+
+  /**
+   * Delete the pool members whose sessions this replica holds (graceful shutdown).
+   * A member is capacity, not data: left behind, its runtime would idle without a
+   * Bay to serve it. The next start refills. Returns how many were deleted.
+   */
+  async drain(): Promise<number> {
+    const rows = await this.#d.db.query<{ id: string }>(
+      `SELECT s.id FROM sandboxes s LEFT JOIN sessions se ON se.id = s.current_session_id
+       WHERE s.owner = $1 AND s.deleted_at IS NULL
+         AND ($2::text IS NULL OR se.instance_id IS NULL OR se.instance_id = $2)`,
+      [POOL_OWNER, this.#d.instanceId ?? null],
+    );
+    await Promise.all(rows.map(({ id }) => this.#d.deleteSandbox(POOL_OWNER, id).catch(() => {})));
+    return rows.length;
   }
 
   /** Wait for running refills (tests). */
@@ -98,7 +127,13 @@ export class WarmPool {
     if (row) this.stats.claims++;
     else this.stats.misses++;
     (row ? this.#d.metrics?.poolClaims : this.#d.metrics?.poolMisses)?.inc({ profile: profile.id });
-    if (!this.#stopped) this.refill(profile.id).catch(() => {});
+    if (!this.#stopped) {
+      const timer = setTimeout(() => {
+        this.#pending.delete(timer);
+        if (!this.#stopped) this.refill(profile.id).catch(() => {});
+      }, REFILL_AFTER_CLAIM_MS);
+      this.#pending.add(timer);
+    }
     return row;
   }
 

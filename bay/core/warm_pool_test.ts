@@ -101,3 +101,27 @@ Deno.test("warm pool: a member is claimed only once its warm-up finished", async
     await t.close();
   }
 });
+
+Deno.test("warm pool: a stopping replica deletes the members it holds, runtimes and cargos", async () => {
+  const t = await testBay({ ships: true, configYaml: yaml });
+  try {
+    await until(async () => (await readyPool(t)) === 2);
+    const user = await (await t.request("POST", "/v1/sandboxes", { body: {} })).json();
+    await until(async () => (await readyPool(t)) === 2);
+    const pool = t.bay.services.pool;
+    pool.stop();
+    await pool.settle();
+    assert.equal(await pool.drain(), 2);
+    const [{ n }] = await t.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM sandboxes WHERE owner = $1 AND deleted_at IS NULL`,
+      [POOL_OWNER],
+    );
+    assert.equal(n, 0, "no pool member left in the store");
+    const running = [...t.driver.runtimes.values()].filter((r) => r.state === "running");
+    assert.equal(running.length, 1, "only the claimed (user) sandbox's runtime still runs");
+    assert.equal(t.driver.cargos.size, 1, "only the user's cargo is left");
+    assert.equal((await t.request("GET", `/v1/sandboxes/${user.id}`)).status, 200);
+  } finally {
+    await t.close();
+  }
+});
