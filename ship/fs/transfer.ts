@@ -12,12 +12,69 @@ import type { WorkspaceFs } from "./ops.ts";
 
 const FIELD = "path";
 
+/** Bytes gathered before each write of an upload that arrives as a byte stream. */
+export const UPLOAD_BUFFER_BYTES = 1024 * 1024;
+
+/**
+ * Reads of `body` as runs of bytes: from a byte stream (an HTTP body), read
+ * straight into one reused buffer of {@link UPLOAD_BUFFER_BYTES} and handed
+ * out once it is full (or the stream ends), so a big upload costs a few large
+ * writes instead of one per network chunk; from any other stream, its chunks
+ * as they come. A run is valid only until the next read.
+ */
+class Runs {
+  readonly #byob: ReadableStreamBYOBReader | null;
+  readonly #reader: ReadableStreamDefaultReader<Uint8Array> | null;
+  #buf: ArrayBuffer | null = null;
+
+  constructor(body: ReadableStream<Uint8Array>) {
+    let byob: ReadableStreamBYOBReader | null = null;
+    try {
+      byob = body.getReader({ mode: "byob" });
+    } catch { /* not a byte stream */ }
+    this.#byob = byob;
+    this.#reader = byob ? null : body.getReader();
+  }
+
+  /** The next run, or null at the end. */
+  async next(): Promise<Uint8Array | null> {
+    if (this.#reader) {
+      const { done, value } = await this.#reader.read();
+      return done ? null : value;
+    }
+    let buf = this.#buf ?? new ArrayBuffer(UPLOAD_BUFFER_BYTES);
+    this.#buf = null;
+    let n = 0;
+    while (n < buf.byteLength) {
+      // A BYOB read transfers the buffer; its bytes come back in `value.buffer`.
+      const { done, value } = await this.#byob!.read(new Uint8Array(buf, n));
+      if (done) {
+        if (value) buf = value.buffer as ArrayBuffer;
+        break;
+      }
+      buf = value.buffer as ArrayBuffer;
+      n += value.byteLength;
+    }
+    this.#buf = buf;
+    return n === 0 ? null : new Uint8Array(buf, 0, n);
+  }
+
+  cancel(reason: unknown): Promise<void> {
+    return (this.#byob ?? this.#reader!).cancel(reason);
+  }
+
+  releaseLock(): void {
+    (this.#byob ?? this.#reader!).releaseLock();
+  }
+}
+
 /**
  * Stream `body` into the file `rel` of `fs`. The bytes go to a temp file in
  * the target directory that is renamed over the target only once the stream
  * ended cleanly, so on error, abort (the stream errors) or overflow the temp
- * file is removed and an existing file is left intact. Reads one chunk, writes
- * it, then reads the next: at most one chunk is held.
+ * file is removed and an existing file is left intact. Reads, writes, then
+ * reads again: at most one chunk (or one {@link UPLOAD_BUFFER_BYTES} buffer,
+ * for a byte stream such as an HTTP body) is held.
  *
  * @returns the normalised relative path and the number of bytes written
  * @throws ShipError `payload_too_large` past `maxBytes` (the body is cancelled),
@@ -30,29 +87,29 @@ export async function upload(
   body: ReadableStream<Uint8Array>,
   maxBytes: number,
 ): Promise<{ path: string; size: number }> {
-  const reader = body.getReader();
+  const runs = new Runs(body);
   try {
     const { realRoot, normalized, path } = await resolveDetailed(fs.root, rel, FIELD);
     const size = await fs.replaceFile(rel, realRoot, path, async (file) => {
       let total = 0;
       for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return total;
-        total += value.byteLength;
+        const run = await runs.next();
+        if (run === null) return total;
+        total += run.byteLength;
         if (total > maxBytes) {
           throw new ShipError("payload_too_large", `upload exceeds ${maxBytes} bytes`, {
             max_bytes: maxBytes,
           });
         }
-        await writeAll(file, value);
+        await writeAll(file, run);
       }
     });
     return { path: normalized, size };
   } catch (e) {
-    await reader.cancel(e).catch(() => {});
+    await runs.cancel(e).catch(() => {});
     throw mapFsError(e, rel);
   } finally {
-    reader.releaseLock();
+    runs.releaseLock();
   }
 }
 

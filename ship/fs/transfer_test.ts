@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { CHUNK_BYTES } from "../protocol.ts";
+import { UPLOAD_BUFFER_BYTES } from "./transfer.ts";
 import { WorkspaceFs } from "./ops.ts";
 import { namesIn, patternStream, rejectsWith, streamOf, withWorkspace } from "./testing.ts";
 
@@ -155,4 +156,83 @@ Deno.test({
       assert.deepEqual(await namesIn(root), ["keep.txt"]);
     });
   },
+});
+
+/** A byte stream (as HTTP bodies are) of `data`, enqueued in chunks cycling through `sizes`. */
+function byteStream(data: Uint8Array, sizes: number[], fail?: Error): ReadableStream<Uint8Array> {
+  let at = 0;
+  let i = 0;
+  return new ReadableStream({
+    type: "bytes",
+    pull(ctrl) {
+      if (at >= data.length) {
+        if (fail) return ctrl.error(fail);
+        ctrl.close();
+        ctrl.byobRequest?.respond(0);
+        return;
+      }
+      const n = sizes[i++ % sizes.length];
+      ctrl.enqueue(data.slice(at, at + n));
+      at += n;
+    },
+  });
+}
+
+const pattern = (n: number) => new Uint8Array(n).map((_, i) => (i * 7 + (i >> 12)) % 256);
+
+Deno.test("transfer: a byte-stream upload is gathered into large writes, byte-exact", async () => {
+  await withWorkspace(async ({ root }) => {
+    const fs = new WorkspaceFs(root);
+    const data = pattern(2 * UPLOAD_BUFFER_BYTES + 12_345);
+    for (const sizes of [[1, 65536, 7], [UPLOAD_BUFFER_BYTES + 3], [data.length]]) {
+      const res = await fs.upload("b.bin", byteStream(data, sizes), data.length);
+      assert.deepEqual(res, { path: "b.bin", size: data.length });
+      assert.deepEqual(await Deno.readFile(`${root}/b.bin`), data);
+    }
+    assert.equal((await fs.upload("e.bin", byteStream(new Uint8Array(0), [1]), 0)).size, 0);
+    assert.equal((await Deno.stat(`${root}/e.bin`)).size, 0);
+  });
+});
+
+Deno.test("transfer: a byte-stream upload over the limit or cut short keeps the old file", async () => {
+  await withWorkspace(async ({ root }) => {
+    const fs = new WorkspaceFs(root);
+    await Deno.writeTextFile(`${root}/d.bin`, "old");
+    const data = pattern(UPLOAD_BUFFER_BYTES + 100);
+    const max = UPLOAD_BUFFER_BYTES + 99;
+    const e = await rejectsWith(
+      fs.upload("d.bin", byteStream(data, [4096]), max),
+      "payload_too_large",
+    );
+    assert.equal(e.details?.max_bytes, max);
+    const cut = byteStream(data, [65536], new Error("client went away"));
+    await assert.rejects(fs.upload("d.bin", cut, 10 * MiB), /client went away/);
+    assert.equal(await Deno.readTextFile(`${root}/d.bin`), "old");
+    assert.deepEqual(await namesIn(root), ["d.bin"]);
+    assert.equal(
+      (await fs.upload("d.bin", byteStream(data, [4096]), data.length)).size,
+      data.length,
+    );
+  });
+});
+
+Deno.test("transfer: an upload from a fetch response body (the HTTP side channel)", async () => {
+  await withWorkspace(async ({ root }) => {
+    const fs = new WorkspaceFs(root);
+    const data = pattern(3 * UPLOAD_BUFFER_BYTES + 5);
+    const server = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen() {} },
+      () => new Response(byteStream(data, [65536])),
+    );
+    try {
+      const res = await fetch(`http://127.0.0.1:${server.addr.port}/`);
+      assert.equal((await fs.upload("f.bin", res.body!, data.length)).size, data.length);
+      assert.deepEqual(await Deno.readFile(`${root}/f.bin`), data);
+      const over = await fetch(`http://127.0.0.1:${server.addr.port}/`);
+      await rejectsWith(fs.upload("g.bin", over.body!, data.length - 1), "payload_too_large");
+      assert.deepEqual(await namesIn(root), ["f.bin"]);
+    } finally {
+      await server.shutdown();
+    }
+  });
 });
