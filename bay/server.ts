@@ -252,8 +252,10 @@ export async function startBay(config: Config, over: BayOverrides = {}): Promise
     metrics,
     version: VERSION,
   };
+  const startQueue = sessions.startQueue;
   metrics.gauges({
     shipsConnected: () => hub.size,
+    sessionStarts: () => ({ running: startQueue.running, queued: startQueue.waiting }),
     channelBytes: () => hub.channelBytes(),
     sessionsByState: async () =>
       Object.fromEntries(

@@ -65,6 +65,8 @@ export class Channel {
   #closed = false;
   /** Epoch ms of the last frame received. */
   lastSeenAt = Date.now();
+  /** Epoch ms of the last heartbeat tick (see {@link Channel.#beat}). */
+  #lastBeatAt = Date.now();
   /** Bytes sent and received (payload of binary frames plus text). */
   readonly bytes = { sent: 0, received: 0 };
 
@@ -180,12 +182,21 @@ export class Channel {
     this.#opts.onClose(reason);
   }
 
+  /**
+   * Ping, and close when the peer has been silent past the deadline. A tick that comes late
+   * means this end's own event loop was held up (a CPU-starved host): frames the peer sent
+   * meanwhile may still wait unread behind this timer, so the lateness is not counted as the
+   * peer's silence. On a responsive end (ticks on time) a silent peer is caught as before.
+   */
   #beat(): void {
-    if (Date.now() - this.lastSeenAt > this.#opts.timeoutMs) {
+    const now = Date.now();
+    const lateMs = Math.max(0, now - this.#lastBeatAt - this.#opts.heartbeatMs);
+    this.#lastBeatAt = now;
+    if (now - this.lastSeenAt - lateMs > this.#opts.timeoutMs) {
       this.close("heartbeat timeout", 4000);
       return;
     }
-    this.send({ t: "ping", ts: Date.now() });
+    this.send({ t: "ping", ts: now });
   }
 
   #violation(message: string): void {

@@ -147,6 +147,42 @@ Deno.test("channel: silence past the deadline closes with heartbeat timeout", as
   }
 });
 
+/** Hold this process's event loop (every timer and socket waits), as a CPU-starved host does. */
+function stall(ms: number): void {
+  const end = Date.now() + ms;
+  while (Date.now() < end) { /* busy */ }
+}
+
+Deno.test("channel: a stall of this end's own event loop is not the peer's silence", async () => {
+  const { a, b, got } = pair({ heartbeatMs: 20, timeoutMs: 60 });
+  try {
+    await new Promise((r) => setTimeout(r, 50));
+    // The peer's frames wait behind the late timers: the first late tick must not close.
+    stall(300);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(got.closed, []);
+    assert.ok(!a.closed && !b.closed);
+  } finally {
+    a.close("done");
+    b.close("done");
+  }
+});
+
+Deno.test("channel: after a stall, a peer that stays silent is still caught", async () => {
+  const { a, b, sb, got } = pair({ heartbeatMs: 20, timeoutMs: 60 });
+  try {
+    sb.send = () => {}; // b goes deaf-mute: a hears nothing more from it
+    stall(300);
+    const t0 = Date.now();
+    while (!a.closed && Date.now() - t0 < 1_000) await new Promise((r) => setTimeout(r, 5));
+    assert.ok(got.closed.includes("a:heartbeat timeout"), got.closed.join());
+    assert.ok(Date.now() - t0 < 200, `caught ${Date.now() - t0} ms after the stall`);
+  } finally {
+    a.close("done");
+    b.close("done");
+  }
+});
+
 Deno.test("channel: closing fails open streams at once", async () => {
   const { a, b } = pair();
   try {

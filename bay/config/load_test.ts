@@ -54,3 +54,20 @@ Deno.test("config: unreadable file is an error, not a crash", () => {
   assert.ok(!r.ok);
   assert.match(r.errors[0], /nope\.yaml: No such file/);
 });
+
+Deno.test("config: BAY_MAX_CONCURRENT_STARTS is an optional positive integer", () => {
+  const unset = loadConfig({});
+  assert.ok(unset.ok);
+  assert.equal(unset.config.maxConcurrentStarts, undefined);
+  const set = loadConfig({ BAY_MAX_CONCURRENT_STARTS: "6" });
+  assert.ok(set.ok);
+  assert.equal(set.config.maxConcurrentStarts, 6);
+  const fromFile = loadConfig({ BAY_CONFIG_FILE: "b.json" }, () => '{"maxConcurrentStarts": 3}');
+  assert.ok(fromFile.ok);
+  assert.equal(fromFile.config.maxConcurrentStarts, 3);
+  for (const bad of ["0", "-1", "2.5", "many"]) {
+    const r = loadConfig({ BAY_MAX_CONCURRENT_STARTS: bad });
+    assert.ok(!r.ok, bad);
+    assert.ok(r.errors[0].startsWith("maxConcurrentStarts (from BAY_MAX_CONCURRENT_STARTS)"));
+  }
+});

@@ -71,6 +71,12 @@ export const ConfigSchema = z.object({
   heartbeatTimeoutMs: int(300, 300_000).default(15_000),
   /** Longest a session start may take before it is failed. */
   sessionStartTimeoutMs: int(1000, 600_000).default(120_000),
+  /**
+   * Session starts run at once on this replica; later ones queue in order (a caller that waits
+   * longer than `sessionStartTimeoutMs` for a slot gets 503 `session_not_ready`). Unset: four
+   * per CPU for the local, docker and fake drivers, 64 for kubernetes.
+   */
+  maxConcurrentStarts: int(1, 10_000).optional(),
   gcEnabled: bool.default(true),
   /** How often warm pools are checked and refilled. */
   warmPoolCheckMs: int(100, 3_600_000).default(5_000),

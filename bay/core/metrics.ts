@@ -77,6 +77,7 @@ export class Metrics {
     channelBytes: () => { sent: number; received: number };
     sessionsByState: () => Promise<Record<string, number>>;
     poolSize: () => Promise<Record<string, number>>;
+    sessionStarts: () => { running: number; queued: number };
   }): void {
     new Gauge({
       name: "bay_ships_connected",
@@ -95,6 +96,17 @@ export class Metrics {
         const b = read.channelBytes();
         this.set({ direction: "sent" }, b.sent);
         this.set({ direction: "received" }, b.received);
+      },
+    });
+    new Gauge({
+      name: "bay_session_starts",
+      help: "Session starts on this Bay: running, or queued for a slot (maxConcurrentStarts)",
+      labelNames: ["state"] as const,
+      registers: [this.registry],
+      collect() {
+        const s = read.sessionStarts();
+        this.set({ state: "running" }, s.running);
+        this.set({ state: "queued" }, s.queued);
       },
     });
     new Gauge({

@@ -279,7 +279,7 @@ export class SandboxService {
     const release = this.#d.sessions.track(row.id);
     try {
       await this.touch(row);
-      const ship = await this.#d.sessions.ensure(row, profile);
+      const ship = await this.#d.sessions.ensure(row, profile, { capability });
       return { sandbox: row, ship, sessionId: ship.sessionId!, release };
     } catch (e) {
       release();

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Config, Profile } from "../config/schema.ts";
+import type { Capability, Config, Profile } from "../config/schema.ts";
 import type { Driver } from "../drivers/driver.ts";
 import { BayError, notFound } from "../errors.ts";
 import type { ShipConnection } from "../ship_hub/connection.ts";
@@ -18,6 +18,8 @@ import { hashKey } from "./auth.ts";
 import { newId, randomHex } from "./ids.ts";
 import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
+import { defaultStartLimit, StartCancelled, StartQueue } from "./start_queue.ts";
+import { awaitKernel, watchStart } from "./_start_watch.ts";
 
 /** What the session manager needs. */
 export interface SessionDeps {
@@ -34,14 +36,29 @@ export interface SessionDeps {
   metrics?: Metrics;
 }
 
+/** Options of {@link SessionManager.ensure}. */
+export interface EnsureOptions {
+  /**
+   * The capability of the call that needs the session. A start for anything but `python` does
+   * not boot the kernel eagerly (it starts on first use); unset keeps the profile's default.
+   */
+  capability?: Capability;
+}
+
 /** Starts, finds and stops sessions. */
 export class SessionManager {
   #d: SessionDeps;
   #starting = new Map<string, Promise<ShipConnection>>();
   #inflight = new Map<string, number>();
+  /** Bounds the starts running at once (`maxConcurrentStarts`). */
+  readonly startQueue: StartQueue;
 
   constructor(deps: SessionDeps) {
     this.#d = deps;
+    this.startQueue = new StartQueue(
+      deps.config.maxConcurrentStarts ??
+        defaultStartLimit(deps.driver.name, navigator.hardwareConcurrency),
+    );
   }
 
   /** Count a call in flight on `sandboxId`; returns its release. GC skips busy sandboxes. */
@@ -63,16 +80,20 @@ export class SessionManager {
   }
 
   /** The live ship of `sandbox`, starting a session when there is none. */
-  ensure(sandbox: SandboxRow, profile: Profile): Promise<ShipConnection> {
+  ensure(sandbox: SandboxRow, profile: Profile, opts: EnsureOptions = {}): Promise<ShipConnection> {
     const inflight = this.#starting.get(sandbox.id);
     if (inflight) return inflight;
-    const p = this.#ensure(sandbox, profile).finally(() => this.#starting.delete(sandbox.id));
+    const p = this.#ensure(sandbox, profile, opts).finally(() => this.#starting.delete(sandbox.id));
     this.#starting.set(sandbox.id, p);
     return p;
   }
 
-  async #ensure(sandbox: SandboxRow, profile: Profile): Promise<ShipConnection> {
-    const { db, hub, driver } = this.#d;
+  async #ensure(
+    sandbox: SandboxRow,
+    profile: Profile,
+    opts: EnsureOptions,
+  ): Promise<ShipConnection> {
+    const { db, hub, driver, config } = this.#d;
     const sid = sandbox.current_session_id;
     if (sid) {
       const live = hub.get(sid);
@@ -92,7 +113,7 @@ export class SessionManager {
         const info = await driver.inspect(s.runtime_id).catch(() => null);
         if (info?.state === "running") {
           // The ship may be reconnecting (channel cut, Bay restart): give it the heartbeat deadline.
-          const watch = this.#watchExit(sid, s.runtime_id);
+          const watch = watchStart(this.#d, sid, s.runtime_id);
           try {
             // Long enough for a ship's reconnect backoff (capped at 5 s) after a Bay restart.
             return await hub.waitFor(sid, Math.max(this.#d.config.heartbeatTimeoutMs, 6_000));
@@ -107,10 +128,35 @@ export class SessionManager {
         await this.#end(sid, s.runtime_id, "failed", "runtime never started");
       }
     }
-    return await this.#start(sandbox, profile);
+    // Wait for a start slot before anything is recorded: a queued start leaves no trace.
+    const release = await this.startQueue.acquire(config.sessionStartTimeoutMs, sandbox.id)
+      .catch((e) => this.#cancelled(sandbox.id, e));
+    try {
+      return await this.#start(sandbox, profile, opts);
+    } finally {
+      release();
+    }
   }
 
-  async #start(sandbox: SandboxRow, profile: Profile): Promise<ShipConnection> {
+  /** A queued start was cancelled (stop, delete): say which, or rethrow anything else. */
+  async #cancelled(sandboxId: string, e: unknown): Promise<never> {
+    if (!(e instanceof StartCancelled)) throw e;
+    const [row] = await this.#d.db.query<{ deleted_at: Date | null }>(
+      `SELECT deleted_at FROM sandboxes WHERE id = $1`,
+      [sandboxId],
+    );
+    if (!row || row.deleted_at) throw notFound("sandbox", sandboxId);
+    throw new BayError("session_not_ready", "the sandbox was stopped before its session started", {
+      sandbox_id: sandboxId,
+      retry_after_ms: 0,
+    });
+  }
+
+  async #start(
+    sandbox: SandboxRow,
+    profile: Profile,
+    opts: EnsureOptions,
+  ): Promise<ShipConnection> {
     const { db, hub, driver, config, log } = this.#d;
     const sessionId = newId("session");
     const token = randomHex(32);
@@ -141,6 +187,7 @@ export class SessionManager {
       await updateSandbox(tx, sandbox.id, { current_session_id: sessionId });
     });
     const cargo = await getCargo(db, sandbox.owner, sandbox.cargo_id);
+    const eager = opts.capability === "python" && profile.capabilities.includes("python");
     const started = Date.now();
     let runtimeId: string | null = null;
     try {
@@ -160,10 +207,11 @@ export class SessionManager {
         profile,
         channel: { socketPath: this.#d.shipSocketPath, url: this.#d.shipUrl, token },
         instanceId: this.#d.instanceId,
+        eagerKernel: opts.capability ? eager : undefined,
       });
       runtimeId = r.runtimeId;
       await setRuntime(db, sessionId, runtimeId);
-      const watch = this.#watchExit(sessionId, runtimeId);
+      const watch = watchStart(this.#d, sessionId, runtimeId);
       const conn = await waiting.finally(() => watch.stop());
       await markReady(db, sessionId, this.#d.instanceId);
       this.#d.metrics?.sessionStart.observe(
@@ -175,6 +223,9 @@ export class SessionManager {
         session_id: sessionId,
         start_ms: Date.now() - started,
       });
+      // A Python call's start holds its slot until the kernel is up too (failures are the
+      // call's to report): a burst then boots a bounded number of kernels at a time.
+      if (eager) await awaitKernel(conn, started + config.sessionStartTimeoutMs - Date.now());
       return conn;
     } catch (e) {
       if (e instanceof BayError && e.code === "session_not_ready" && e.details?.held_by) {
@@ -190,35 +241,6 @@ export class SessionManager {
       if (e instanceof BayError) throw e;
       throw new BayError("ship_error", `session start failed: ${reason}`);
     }
-  }
-
-  /** Poll the runtime while waiting for its ship; fail the wait when it exits. */
-  #watchExit(sessionId: string, runtimeId: string): { stop: () => void } {
-    const timer = setInterval(async () => {
-      // Behind a load balancer the ship may attach to another replica, which then holds it.
-      const row = await getSession(this.#d.db, sessionId).catch(() => undefined);
-      if (row?.status === "ready" && row.instance_id && row.instance_id !== this.#d.instanceId) {
-        this.#d.hub.fail(
-          sessionId,
-          new BayError("session_not_ready", "the session's ship attached to another replica", {
-            retry_after_ms: 200,
-            held_by: row.instance_id,
-          }),
-        );
-        return;
-      }
-      const info = await this.#d.driver.inspect(runtimeId).catch(() => null);
-      if (info && info.state !== "running") {
-        this.#d.hub.fail(
-          sessionId,
-          new BayError(
-            "ship_error",
-            `runtime exited before its ship connected: ${info.reason ?? info.state}`,
-          ),
-        );
-      }
-    }, 250);
-    return { stop: () => clearInterval(timer) };
   }
 
   async #end(
@@ -250,6 +272,8 @@ export class SessionManager {
    * stopped when a call is in flight at the last moment; returns whether it stopped one.
    */
   async stop(sandbox: SandboxRow, opts: { unlessBusy?: boolean } = {}): Promise<boolean> {
+    // A start still waiting for a slot has created nothing yet: cancel it instead of waiting.
+    if (!opts.unlessBusy) this.startQueue.cancel(sandbox.id);
     await this.#starting.get(sandbox.id)?.catch(() => {});
     const sid = sandbox.current_session_id ??
       (await this.#d.db.query<{ current_session_id: string | null }>(

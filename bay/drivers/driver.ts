@@ -43,6 +43,17 @@ export interface SessionSpec {
   channel: ShipChannelSpec;
   /** Bay instance that started it (label for orphan detection). */
   instanceId: string;
+  /**
+   * Start the Python kernel as the ship boots (default: when the profile has python). Bay
+   * turns it off when the call that starts the session is not a Python one: the kernel is
+   * the costliest part of a start and then starts on first use instead.
+   */
+  eagerKernel?: boolean;
+}
+
+/** Whether the ship of `spec` starts its kernel at boot (`SHIP_EAGER_KERNEL`). */
+export function eagerKernel(spec: SessionSpec): boolean {
+  return spec.profile.capabilities.includes("python") && (spec.eagerKernel ?? true);
 }
 
 /** What a driver knows about one runtime. */

@@ -37,6 +37,8 @@ Deno.test("metrics: Prometheus text with HTTP, session, exec, store and pool met
     assert.match(text, /bay_exec_duration_seconds_count\{type="shell",success="true"\} 1/);
     assert.match(text, /bay_ships_connected 1/);
     assert.match(text, /bay_sessions\{state="ready"\} 1/);
+    assert.match(text, /bay_session_starts\{state="running"\} 0/);
+    assert.match(text, /bay_session_starts\{state="queued"\} 0/);
     assert.match(
       text,
       /bay_session_start_duration_seconds_count\{driver="fake",outcome="ready"\} 1/,

@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type { V1PersistentVolumeClaim, V1Pod, V1Secret } from "@kubernetes/client-node";
-import type { SessionSpec } from "../driver.ts";
+import { eagerKernel, type SessionSpec } from "../driver.ts";
 
 /** Labels on every object the driver creates: the same keys as the Docker driver's. */
 export const LABEL = {
@@ -115,7 +115,7 @@ export function podSpec(spec: SessionSpec, o: SpecOptions): V1Pod {
     SHIP_USER_ENV: JSON.stringify(p.env),
     SHIP_RUNTIME_DIR: "/tmp/.ship",
     SHIP_HEARTBEAT_MS: String(o.heartbeatMs),
-    SHIP_EAGER_KERNEL: p.capabilities.includes("python") ? "1" : "0",
+    SHIP_EAGER_KERNEL: eagerKernel(spec) ? "1" : "0",
     HOME: "/run/ship",
     NO_COLOR: "1",
   };

@@ -11,7 +11,13 @@
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "../../core/log.ts";
-import type { Driver, DriverCapabilities, RuntimeInfo, SessionSpec } from "../driver.ts";
+import {
+  type Driver,
+  type DriverCapabilities,
+  eagerKernel,
+  type RuntimeInfo,
+  type SessionSpec,
+} from "../driver.ts";
 import { mountCargo, removeCargo } from "../_loop_quota.ts";
 import { bwrapArgs } from "./_args.ts";
 import {
@@ -208,7 +214,7 @@ export class LocalDriver implements Driver {
       SHIP_USER_ENV: JSON.stringify(spec.profile.env),
       SHIP_RUNTIME_DIR: "/tmp/.ship",
       SHIP_HEARTBEAT_MS: String(this.#opts.heartbeatMs),
-      SHIP_EAGER_KERNEL: spec.profile.capabilities.includes("python") ? "1" : "0",
+      SHIP_EAGER_KERNEL: eagerKernel(spec) ? "1" : "0",
       // Read-only and absent: nothing the ship runs can be altered through a cache.
       DENO_DIR: "/opt/shipyard/.no-deno-dir",
       HOME: "/run/ship",
