@@ -7,7 +7,7 @@
 // @ts-types="@types/dockerode"
 import type Docker from "dockerode";
 import { dirname } from "node:path";
-import type { SessionSpec } from "../driver.ts";
+import { eagerKernel, type SessionSpec } from "../driver.ts";
 
 /** Labels on every object the driver creates. */
 export const LABEL = {
@@ -46,7 +46,7 @@ export function containerSpec(
       `SHIP_USER_ENV=${JSON.stringify(p.env)}`,
       "SHIP_RUNTIME_DIR=/tmp/.ship",
       `SHIP_HEARTBEAT_MS=${o.heartbeatMs}`,
-      `SHIP_EAGER_KERNEL=${p.capabilities.includes("python") ? "1" : "0"}`,
+      `SHIP_EAGER_KERNEL=${eagerKernel(spec) ? "1" : "0"}`,
       "HOME=/run/ship",
       "NO_COLOR=1",
     ],
