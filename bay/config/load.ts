@@ -25,6 +25,7 @@ export const ENV_FIELDS: Record<string, keyof Config> = {
   BAY_MAX_UPLOAD_BYTES: "maxUploadBytes",
   BAY_HEARTBEAT_INTERVAL_MS: "heartbeatIntervalMs",
   BAY_HEARTBEAT_TIMEOUT_MS: "heartbeatTimeoutMs",
+  BAY_SESSION_START_TIMEOUT_MS: "sessionStartTimeoutMs",
   BAY_MAX_CONCURRENT_STARTS: "maxConcurrentStarts",
   BAY_GC_ENABLED: "gcEnabled",
   BAY_GC_INTERVAL_MS: "gcIntervalMs",

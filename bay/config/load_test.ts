@@ -71,3 +71,13 @@ Deno.test("config: BAY_MAX_CONCURRENT_STARTS is an optional positive integer", (
     assert.ok(r.errors[0].startsWith("maxConcurrentStarts (from BAY_MAX_CONCURRENT_STARTS)"));
   }
 });
+
+Deno.test("config: BAY_SESSION_START_TIMEOUT_MS sets the start deadline", () => {
+  const d = loadConfig({});
+  assert.ok(d.ok);
+  assert.equal(d.config.sessionStartTimeoutMs, 120_000);
+  const r = loadConfig({ BAY_SESSION_START_TIMEOUT_MS: "30000" });
+  assert.ok(r.ok);
+  assert.equal(r.config.sessionStartTimeoutMs, 30_000);
+  assert.ok(!loadConfig({ BAY_SESSION_START_TIMEOUT_MS: "10" }).ok, "below 1 s is refused");
+});
