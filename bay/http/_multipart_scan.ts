@@ -19,6 +19,9 @@ const LF = 10;
 const DASH = 45;
 const EMPTY = new Uint8Array(0);
 
+/** Size of the buffers a byte-stream body is read into (see {@link Scanner}). */
+export const READ_BYTES = 256 * 1024;
+
 const truncated = () => new MultipartError("unexpected end of body: no closing boundary");
 
 /**
@@ -88,14 +91,22 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
  * and never share memory with what the scanner keeps.
  */
 export class Scanner {
-  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+  readonly #reader: ReadableStreamDefaultReader<Uint8Array> | ReadableStreamBYOBReader;
   readonly #delim: Delimiter;
   // A virtual CRLF, so a first boundary at the very start of the body is found.
   #buf: Uint8Array = Uint8Array.of(CR, LF);
   // Unread remainder of the latest chunk (see `body`).
   #rest: Uint8Array = EMPTY;
 
-  constructor(reader: ReadableStreamDefaultReader<Uint8Array>, boundary: string) {
+  /**
+   * Scan what `reader` yields. A BYOB reader (of a byte stream such as an HTTP
+   * body) is read into fresh buffers of {@link READ_BYTES}, each filled before
+   * it is scanned, so a big upload passes downstream in a few large chunks.
+   */
+  constructor(
+    reader: ReadableStreamDefaultReader<Uint8Array> | ReadableStreamBYOBReader,
+    boundary: string,
+  ) {
     this.#reader = reader;
     this.#delim = new Delimiter(boundary);
   }
@@ -104,13 +115,31 @@ export class Scanner {
   async #next(): Promise<Uint8Array | null> {
     let value = this.#rest;
     this.#rest = EMPTY;
+    const reader = this.#reader;
+    if (value.length === 0 && reader instanceof ReadableStreamBYOBReader) {
+      return await this.#readInto(reader);
+    }
     while (value.length === 0) {
-      const r = await this.#reader.read();
+      const r = await (reader as ReadableStreamDefaultReader<Uint8Array>).read();
       if (r.done) return null;
       if (!(r.value instanceof Uint8Array)) throw new TypeError("body chunks must be Uint8Array");
       value = r.value;
     }
     return value;
+  }
+
+  /** Fills a fresh buffer from `reader` (handed downstream, so never reused); null at the end. */
+  async #readInto(reader: ReadableStreamBYOBReader): Promise<Uint8Array | null> {
+    let buf = new Uint8Array(READ_BYTES);
+    let n = 0;
+    while (n < buf.length) {
+      // A BYOB read transfers the buffer; its bytes come back in `value.buffer`.
+      const { done, value } = await reader.read(buf.subarray(n));
+      if (value) buf = new Uint8Array(value.buffer);
+      if (done) break;
+      n += value.length;
+    }
+    return n === 0 ? null : buf.subarray(0, n);
   }
 
   /** Appends more input to the unconsumed bytes; false at end of input. */

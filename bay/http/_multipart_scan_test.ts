@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { Delimiter, Scanner } from "./_multipart_scan.ts";
+import { Delimiter, READ_BYTES, Scanner } from "./_multipart_scan.ts";
+import { parseMultipart } from "./multipart.ts";
 
 const enc = new TextEncoder();
 
@@ -136,5 +137,75 @@ Deno.test("Scanner.body: delimiter-like content costs a few pieces per chunk, no
       assert.deepEqual(got.bytes, content, `${JSON.stringify(unit)} / ${b}`);
       assert.ok(got.pieces <= 3 * 9, `${got.pieces} pieces for ${JSON.stringify(unit)} / ${b}`);
     }
+  }
+});
+
+/** A byte stream (as HTTP bodies are) of `bytes`, enqueued in chunks cycling through `sizes`. */
+function byteStream(bytes: Uint8Array, sizes: number[]): ReadableStream<Uint8Array> {
+  let at = 0;
+  let i = 0;
+  return new ReadableStream({
+    type: "bytes",
+    pull(ctrl) {
+      if (at >= bytes.length) {
+        ctrl.close();
+        ctrl.byobRequest?.respond(0);
+        return;
+      }
+      const n = sizes[i++ % sizes.length];
+      ctrl.enqueue(bytes.slice(at, at + n));
+      at += n;
+    },
+  });
+}
+
+Deno.test("Scanner.body: a BYOB reader is read in READ_BYTES buffers, byte-exact", async () => {
+  const b = "BayB0und";
+  const d = `\r\n--${b}`;
+  const noise = new Uint8Array(3 * READ_BYTES + 777).map((_, i) => (i * 131 + (i >> 9)) % 256);
+  // Near misses around every buffer edge, where a held tail must be decided.
+  for (let k = 1; k <= 3; k++) noise.set(enc.encode(d.slice(0, -1)), k * READ_BYTES - 5);
+  assert.equal(naive(noise, enc.encode(d))[1], false);
+  const body = concat([`--${b}\r\n`, noise, d, "\r\n", "tail", d, "--"]);
+  for (const sizes of [[65536], [1, 4096, 100_000], [body.length]]) {
+    const s = new Scanner(byteStream(body, sizes).getReader({ mode: "byob" }), b);
+    await scanBody(s);
+    assert.equal(await s.afterDelimiter(16), true);
+    const pieces: Uint8Array[] = [];
+    for (let p = await s.body(); p !== null; p = await s.body()) pieces.push(p);
+    assert.deepEqual(concat(pieces), noise, `sizes ${sizes}`);
+    assert.ok(pieces.length <= 3 * 4, `${pieces.length} pieces`);
+    assert.ok(pieces.some((p) => p.length >= READ_BYTES - d.length), "large pieces");
+    assert.equal(await s.afterDelimiter(16), true);
+    assert.deepEqual((await scanBody(s)).bytes, enc.encode("tail"));
+    assert.equal(await s.afterDelimiter(16), false);
+  }
+});
+
+Deno.test("parseMultipart: an HTTP (byte-stream) body goes through the BYOB path intact", async () => {
+  const file = new Uint8Array(2 * READ_BYTES + 99).map((_, i) => (i * 7 + (i >> 11)) % 256);
+  file.set(enc.encode("\r\n--\r\n------"), READ_BYTES - 3);
+  const fd = new FormData();
+  fd.append("path", "dir/a.bin");
+  fd.append("file", new File([file], "a.bin"));
+  fd.append("after", "x");
+  const req = new Request("http://bay.test/", { method: "POST", body: fd });
+  const type = req.headers.get("content-type")!;
+  const bytes = await req.bytes();
+  const sources = [
+    new Request("http://bay.test/", { method: "POST", body: bytes }).body!,
+    byteStream(bytes, [1, 3, 65536]),
+    byteStream(bytes, [1000]),
+  ];
+  for (const body of sources) {
+    const got: [string, string | null, Uint8Array][] = [];
+    for await (const part of parseMultipart(body, type)) {
+      got.push([part.name, part.filename, await new Response(part.body).bytes()]);
+    }
+    assert.deepEqual(got, [
+      ["path", null, enc.encode("dir/a.bin")],
+      ["file", "a.bin", file],
+      ["after", null, enc.encode("x")],
+    ]);
   }
 });

@@ -1,6 +1,7 @@
 /**
  * Streaming `multipart/form-data` parser for uploads. File bytes pass through
- * as they arrive: the parser holds at most about one incoming chunk plus the
+ * as they arrive: the parser holds at most about one incoming chunk (for a byte
+ * stream such as an HTTP body, one buffer of `READ_BYTES`, 256 KiB) plus the
  * boundary length (and one part header block while reading it), so uploads of
  * any size never sit in memory.
  *
@@ -99,7 +100,7 @@ async function* parts(
   boundary: string,
   opts: Required<MultipartOptions>,
 ): AsyncGenerator<MultipartPart, void, undefined> {
-  const reader = body.getReader();
+  const reader = byobReader(body) ?? body.getReader();
   const cancelSource = () => reader.cancel().catch(() => {});
   const scanner = new Scanner(reader, boundary);
   let current: PartBody | undefined;
@@ -123,6 +124,15 @@ async function* parts(
     // The caller may still be reading the current part after leaving the loop.
     if (current?.open) current.settled.then(cancelSource);
     else cancelSource();
+  }
+}
+
+/** A BYOB reader of `body` when it is a byte stream (as HTTP bodies are), else null. */
+function byobReader(body: ReadableStream<Uint8Array>): ReadableStreamBYOBReader | null {
+  try {
+    return body.getReader({ mode: "byob" });
+  } catch {
+    return null;
   }
 }
 

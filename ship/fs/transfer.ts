@@ -1,6 +1,6 @@
 /**
  * Streaming upload and download of workspace files. Neither direction holds
- * more than one chunk in memory.
+ * more than two chunks in memory.
  *
  * @module
  */
@@ -17,15 +17,17 @@ export const UPLOAD_BUFFER_BYTES = 1024 * 1024;
 
 /**
  * Reads of `body` as runs of bytes: from a byte stream (an HTTP body), read
- * straight into one reused buffer of {@link UPLOAD_BUFFER_BYTES} and handed
- * out once it is full (or the stream ends), so a big upload costs a few large
- * writes instead of one per network chunk; from any other stream, its chunks
- * as they come. A run is valid only until the next read.
+ * straight into one of two reused buffers of {@link UPLOAD_BUFFER_BYTES} and
+ * handed out once it is full (or the stream ends), so a big upload costs a few
+ * large writes instead of one per network chunk; from any other stream, its
+ * chunks as they come. A run stays valid until the second read after it, so
+ * one run can be written while the next is read.
  */
 class Runs {
   readonly #byob: ReadableStreamBYOBReader | null;
   readonly #reader: ReadableStreamDefaultReader<Uint8Array> | null;
-  #buf: ArrayBuffer | null = null;
+  #spare: ArrayBuffer | null = null;
+  #lent: ArrayBuffer | null = null;
 
   constructor(body: ReadableStream<Uint8Array>) {
     let byob: ReadableStreamBYOBReader | null = null;
@@ -42,8 +44,9 @@ class Runs {
       const { done, value } = await this.#reader.read();
       return done ? null : value;
     }
-    let buf = this.#buf ?? new ArrayBuffer(UPLOAD_BUFFER_BYTES);
-    this.#buf = null;
+    let buf = this.#spare ?? new ArrayBuffer(UPLOAD_BUFFER_BYTES);
+    this.#spare = this.#lent;
+    this.#lent = null;
     let n = 0;
     while (n < buf.byteLength) {
       // A BYOB read transfers the buffer; its bytes come back in `value.buffer`.
@@ -55,7 +58,7 @@ class Runs {
       buf = value.buffer as ArrayBuffer;
       n += value.byteLength;
     }
-    this.#buf = buf;
+    this.#lent = buf;
     return n === 0 ? null : new Uint8Array(buf, 0, n);
   }
 
@@ -72,9 +75,10 @@ class Runs {
  * Stream `body` into the file `rel` of `fs`. The bytes go to a temp file in
  * the target directory that is renamed over the target only once the stream
  * ended cleanly, so on error, abort (the stream errors) or overflow the temp
- * file is removed and an existing file is left intact. Reads, writes, then
- * reads again: at most one chunk (or one {@link UPLOAD_BUFFER_BYTES} buffer,
- * for a byte stream such as an HTTP body) is held.
+ * file is removed and an existing file is left intact. Reads the next chunk
+ * while writing the previous one: at most two chunks (or two
+ * {@link UPLOAD_BUFFER_BYTES} buffers, for a byte stream such as an HTTP body)
+ * are held.
  *
  * @returns the normalised relative path and the number of bytes written
  * @throws ShipError `payload_too_large` past `maxBytes` (the body is cancelled),
@@ -92,16 +96,26 @@ export async function upload(
     const { realRoot, normalized, path } = await resolveDetailed(fs.root, rel, FIELD);
     const size = await fs.replaceFile(rel, realRoot, path, async (file) => {
       let total = 0;
-      for (;;) {
-        const run = await runs.next();
-        if (run === null) return total;
-        total += run.byteLength;
-        if (total > maxBytes) {
-          throw new ShipError("payload_too_large", `upload exceeds ${maxBytes} bytes`, {
-            max_bytes: maxBytes,
-          });
+      // The previous run is written while the next one is read.
+      let writing: Promise<void> = Promise.resolve();
+      try {
+        for (;;) {
+          const run = await runs.next();
+          if (run === null) break;
+          total += run.byteLength;
+          if (total > maxBytes) {
+            throw new ShipError("payload_too_large", `upload exceeds ${maxBytes} bytes`, {
+              max_bytes: maxBytes,
+            });
+          }
+          await writing;
+          writing = writeAll(file, run);
+          writing.catch(() => {}); // handled when awaited, never an unhandled rejection
         }
-        await writeAll(file, run);
+        await writing;
+        return total;
+      } finally {
+        await writing.catch(() => {}); // settled before the file is closed
       }
     });
     return { path: normalized, size };
