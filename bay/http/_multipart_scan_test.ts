@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { chunked } from "./_chunked_test_util.ts";
 import { Delimiter, READ_BYTES, Scanner } from "./_multipart_scan.ts";
 import { parseMultipart } from "./multipart.ts";
 
@@ -76,18 +77,7 @@ Deno.test("Delimiter.find: matches, prefixes and misses at the edges", () => {
 });
 
 /** A reader over `bytes` cut into chunks whose sizes cycle through `sizes`. */
-function reader(bytes: Uint8Array, sizes: number[]) {
-  let at = 0;
-  let i = 0;
-  return new ReadableStream<Uint8Array>({
-    pull(ctrl) {
-      if (at >= bytes.length) return ctrl.close();
-      const n = sizes[i++ % sizes.length];
-      ctrl.enqueue(bytes.slice(at, at + n));
-      at += n;
-    },
-  }, { highWaterMark: 0 }).getReader();
-}
+const reader = (bytes: Uint8Array, sizes: number[]) => chunked(bytes, sizes).getReader();
 
 /** The body bytes before the first delimiter, and how many pieces they came in. */
 async function scanBody(s: Scanner): Promise<{ bytes: Uint8Array; pieces: number }> {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import fc from "fast-check";
+import { chunked } from "./_chunked_test_util.ts";
 import {
   MultipartError,
   type MultipartOptions,
@@ -18,21 +19,6 @@ async function encode(fd: FormData) {
   const req = new Request("http://bay.test/upload", { method: "POST", body: fd });
   const type = req.headers.get("content-type")!;
   return { bytes: await req.bytes(), type, boundary: /boundary=(.*)$/.exec(type)![1] };
-}
-
-/** Feed `bytes` as chunks whose sizes cycle through `sizes`; `onCancel` observes cancellation. */
-function chunked(bytes: Uint8Array, sizes: number[], onCancel?: () => void) {
-  let at = 0;
-  let i = 0;
-  return new ReadableStream<Uint8Array>({
-    pull(ctrl) {
-      if (at >= bytes.length) return ctrl.close();
-      const n = sizes[i++ % sizes.length];
-      ctrl.enqueue(bytes.slice(at, at + n));
-      at += n;
-    },
-    cancel: onCancel,
-  }, { highWaterMark: 0 });
 }
 
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
