@@ -187,3 +187,9 @@ export async function testBay(opts: TestBayOptions = {}): Promise<TestBay> {
 }
 
 export { tempDatabaseUrl } from "./store/_testing.ts";
+export {
+  type BayProcess,
+  type BayProcessOptions,
+  freePort,
+  spawnBayProcess,
+} from "./_bay_process.ts";

@@ -7,8 +7,7 @@
  * @module
  */
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import type { TestBay, TestBayOptions } from "@shipyard/bay/testing";
+import { spawnBayProcess, type TestBay, type TestBayOptions } from "@shipyard/bay/testing";
 import { BayClient, type BayClientOptions } from "./mod.ts";
 
 /**
@@ -218,8 +217,6 @@ export interface BayProcess {
   stop(): Promise<void>;
 }
 
-const MAIN = fileURLToPath(new URL("../bay/main.ts", import.meta.url));
-
 /**
  * Start a real Bay (`deno run bay/main.ts`, local driver) on a free loopback port.
  *
@@ -237,64 +234,27 @@ const MAIN = fileURLToPath(new URL("../bay/main.ts", import.meta.url));
  */
 export async function spawnBay(): Promise<BayProcess> {
   const dir = await Deno.makeTempDir({ prefix: "sdk-bay-" });
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = l.addr.port;
-  l.close();
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(Deno.env.toObject())) if (!k.startsWith("BAY_")) env[k] = v;
-  Object.assign(env, {
-    BAY_DRIVER: "local",
-    BAY_DATA_DIR: join(dir, "data"),
-    BAY_HOST: "127.0.0.1",
-    BAY_PORT: String(port),
-    BAY_API_KEY: TEST_KEY,
-    BAY_GC_ENABLED: "false",
-    NO_COLOR: "1",
+  const removeDir = () => Deno.remove(dir, { recursive: true }).catch(() => {});
+  const bay = await spawnBayProcess({
+    env: {
+      BAY_DRIVER: "local",
+      BAY_DATA_DIR: join(dir, "data"),
+      BAY_API_KEY: TEST_KEY,
+      BAY_GC_ENABLED: "false",
+    },
+    tailBytes: 32_768,
+    killAfterMs: 15_000,
+  }).catch(async (e) => {
+    await removeDir();
+    throw e;
   });
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--frozen", "--unstable-no-legacy-abort", MAIN],
-    env,
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let tail = "";
-  const drain = async (s: ReadableStream<Uint8Array>) => {
-    for await (const text of s.pipeThrough(new TextDecoderStream())) {
-      tail = (tail + text).slice(-32_768);
-    }
+  return {
+    url: bay.url,
+    apiKey: TEST_KEY,
+    log: bay.logTail,
+    stop: async () => {
+      await bay.stop();
+      await removeDir();
+    },
   };
-  const drained = Promise.all([drain(child.stdout), drain(child.stderr)]).catch(() => {});
-  let exited = false;
-  const status = child.status.then(() => exited = true);
-  const stop = async () => {
-    try {
-      child.kill("SIGTERM");
-    } catch { /* gone */ }
-    const kill = setTimeout(() => {
-      try {
-        child.kill("SIGKILL");
-      } catch { /* gone */ }
-    }, 15_000);
-    await status;
-    clearTimeout(kill);
-    await drained;
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
-  };
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  while (true) {
-    if (exited || Date.now() > deadline) {
-      await stop();
-      throw new Error(`Bay did not become healthy:\n${tail}`);
-    }
-    const ok = await fetch(`${url}/health`).then(async (r) => {
-      await r.body?.cancel();
-      return r.ok;
-    }, () => false);
-    if (ok) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { url, apiKey: TEST_KEY, log: () => tail, stop };
 }

@@ -16,7 +16,7 @@
  * @module
  */
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { freePort, spawnBayProcess } from "@shipyard/bay/testing";
 import { reapLeftovers } from "./_host.ts";
 
 /** The key every e2e Bay accepts. */
@@ -24,8 +24,6 @@ export const API_KEY = "e2e-key-0123456789abcdef";
 /** The driver under test. */
 export const DRIVER = Deno.env.get("E2E_DRIVER") || "local";
 
-const MAIN = fileURLToPath(new URL("../../bay/main.ts", import.meta.url));
-const TAIL = 64 * 1024;
 /** Longest any single JSON request may take (the longest exec in the suite is ~10 s). */
 const REQUEST_TIMEOUT_MS = 60_000;
 
@@ -58,13 +56,7 @@ export interface SandboxObj {
   profile: string;
 }
 
-/** A loopback TCP port that was free a moment ago. */
-export function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
+export { freePort };
 
 /** A running Bay subprocess. */
 export class E2EBay {
@@ -78,14 +70,14 @@ export class E2EBay {
   constructor(
     url: string,
     dataDir: string,
-    child: Deno.ChildProcess,
+    pid: number,
     tail: () => string,
     stop: () => Promise<string[]>,
     crash: () => Promise<void>,
   ) {
     this.url = url;
     this.dataDir = dataDir;
-    this.pid = child.pid;
+    this.pid = pid;
     this.#tail = tail;
     this.#stop = stop;
     this.#crash = crash;
@@ -202,91 +194,36 @@ export class E2EBay {
 /** Start Bay and wait until `/health` answers. Stop it in `finally`. */
 export async function startBay(opts: BayOptions = {}, readyTimeoutMs = 60_000): Promise<E2EBay> {
   const dataDir = opts.root ?? await Deno.makeTempDir({ prefix: "bay-e2e-" });
-  const port = opts.port ?? freePort();
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(Deno.env.toObject())) {
-    if (!k.startsWith("BAY_")) env[k] = v; // no stray BAY_* settings from the caller
-  }
-  Object.assign(env, {
+  const env: Record<string, string> = {
     BAY_DRIVER: DRIVER,
     BAY_DATA_DIR: join(dataDir, "data"),
-    BAY_HOST: "127.0.0.1",
-    BAY_PORT: String(port),
     BAY_API_KEY: API_KEY,
     BAY_HEARTBEAT_INTERVAL_MS: "500",
     BAY_HEARTBEAT_TIMEOUT_MS: "2000",
-    NO_COLOR: "1",
+    ...(opts.port === undefined ? {} : { BAY_PORT: String(opts.port) }),
     ...opts.env,
-  });
+  };
   if (opts.configYaml !== undefined) {
     const file = join(dataDir, "bay.yaml");
     await Deno.writeTextFile(file, opts.configYaml);
     env.BAY_CONFIG_FILE = file;
   }
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--frozen", "--unstable-no-legacy-abort", MAIN],
-    env,
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let tail = "";
-  const drain = async (s: ReadableStream<Uint8Array>) => {
-    for await (const text of s.pipeThrough(new TextDecoderStream())) {
-      tail = (tail + text).slice(-TAIL);
-    }
+  const cleanUp = async () => {
+    const leaked = await reapLeftovers(DRIVER, join(dataDir, "data"));
+    if (!opts.root) await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+    return leaked;
   };
-  const drained = Promise.all([drain(child.stdout), drain(child.stderr)]).catch(() => {});
-  let exitCode: number | null = null;
-  const exited = child.status.then((st) => {
-    exitCode = st.code;
+  const proc = await spawnBayProcess({ env, readyTimeoutMs }).catch(async (e) => {
+    await cleanUp();
+    throw e;
   });
   let stopped: Promise<string[]> | null = null;
   const stop = () =>
     stopped ??= (async () => {
-      try {
-        child.kill("SIGTERM");
-      } catch { /* already exited */ }
-      const grace = setTimeout(() => {
-        try {
-          child.kill("SIGKILL");
-        } catch { /* already exited */ }
-      }, 20_000);
-      await exited;
-      clearTimeout(grace);
-      await drained;
-      const leaked = await reapLeftovers(DRIVER, join(dataDir, "data"));
-      if (!opts.root) await Deno.remove(dataDir, { recursive: true }).catch(() => {});
-      return leaked;
+      await proc.stop();
+      return await cleanUp();
     })();
-  const crash = async () => {
-    try {
-      child.kill("SIGKILL");
-    } catch { /* already exited */ }
-    await exited;
-    await drained;
-  };
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + readyTimeoutMs;
-  try {
-    for (;;) {
-      if (exitCode !== null) throw new Error(`Bay exited early (code ${exitCode}):\n${tail}`);
-      if (Date.now() > deadline) {
-        throw new Error(`Bay not healthy in ${readyTimeoutMs} ms:\n${tail}`);
-      }
-      const ok = await fetch(`${url}/health`)
-        .then(async (r) => ({ ok: r.ok, text: await r.text() }))
-        .then((r) => r.ok && JSON.parse(r.text).status === "ok")
-        .catch(() => false);
-      if (ok) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  } catch (e) {
-    await stop();
-    throw e;
-  }
-  return new E2EBay(url, join(dataDir, "data"), child, () => tail, stop, crash);
+  return new E2EBay(proc.url, join(dataDir, "data"), proc.pid, proc.logTail, stop, proc.crash);
 }
 
 /**
