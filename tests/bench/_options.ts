@@ -49,7 +49,7 @@ export function readOptions(): Options {
     execWarmup: int("BENCH_EXEC_WARMUP", 20, 0),
     transferMiB: int("BENCH_TRANSFER_MIB", 256, 1),
     smallMiB: int("BENCH_SMALL_MIB", 32, 1),
-    transferReps: int("BENCH_TRANSFER_REPS", 3, 1),
+    transferReps: int("BENCH_TRANSFER_REPS", 5, 1),
     warmN: int("BENCH_WARM_N", 10, 1),
     burst: int("BENCH_BURST", 100, 0),
     dockerColdN: int("BENCH_DOCKER_COLD_N", 5, 1),
