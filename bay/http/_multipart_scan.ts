@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { readFull } from "@shipyard/ship/bytes";
 
 /** Malformed `multipart/form-data` input (or a configured limit exceeded). */
 export class MultipartError extends Error {
@@ -129,17 +130,8 @@ export class Scanner {
   }
 
   /** Fills a fresh buffer from `reader` (handed downstream, so never reused); null at the end. */
-  async #readInto(reader: ReadableStreamBYOBReader): Promise<Uint8Array | null> {
-    let buf = new Uint8Array(READ_BYTES);
-    let n = 0;
-    while (n < buf.length) {
-      // A BYOB read transfers the buffer; its bytes come back in `value.buffer`.
-      const { done, value } = await reader.read(buf.subarray(n));
-      if (value) buf = new Uint8Array(value.buffer);
-      if (done) break;
-      n += value.length;
-    }
-    return n === 0 ? null : buf.subarray(0, n);
+  #readInto(reader: ReadableStreamBYOBReader): Promise<Uint8Array | null> {
+    return readFull(reader, new Uint8Array(READ_BYTES));
   }
 
   /** Appends more input to the unconsumed bytes; false at end of input. */

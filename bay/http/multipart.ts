@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { byobReader } from "@shipyard/ship/bytes";
 import { parseHeaderValue, parsePartHeaders } from "./_multipart_headers.ts";
 import { MultipartError, Scanner } from "./_multipart_scan.ts";
 
@@ -124,15 +125,6 @@ async function* parts(
     // The caller may still be reading the current part after leaving the loop.
     if (current?.open) current.settled.then(cancelSource);
     else cancelSource();
-  }
-}
-
-/** A BYOB reader of `body` when it is a byte stream (as HTTP bodies are), else null. */
-function byobReader(body: ReadableStream<Uint8Array>): ReadableStreamBYOBReader | null {
-  try {
-    return body.getReader({ mode: "byob" });
-  } catch {
-    return null;
   }
 }
 

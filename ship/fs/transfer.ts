@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { byobReader, readFull } from "../bytes.ts";
 import { CHUNK_BYTES } from "../protocol.ts";
 import { ShipError } from "../errors.ts";
 import { mapFsError, writeAll } from "./atomic.ts";
@@ -30,12 +31,8 @@ class Runs {
   #lent: ArrayBuffer | null = null;
 
   constructor(body: ReadableStream<Uint8Array>) {
-    let byob: ReadableStreamBYOBReader | null = null;
-    try {
-      byob = body.getReader({ mode: "byob" });
-    } catch { /* not a byte stream */ }
-    this.#byob = byob;
-    this.#reader = byob ? null : body.getReader();
+    this.#byob = byobReader(body);
+    this.#reader = this.#byob ? null : body.getReader();
   }
 
   /** The next run, or null at the end. */
@@ -44,22 +41,12 @@ class Runs {
       const { done, value } = await this.#reader.read();
       return done ? null : value;
     }
-    let buf = this.#spare ?? new ArrayBuffer(UPLOAD_BUFFER_BYTES);
+    const buf = this.#spare ?? new ArrayBuffer(UPLOAD_BUFFER_BYTES);
     this.#spare = this.#lent;
     this.#lent = null;
-    let n = 0;
-    while (n < buf.byteLength) {
-      // A BYOB read transfers the buffer; its bytes come back in `value.buffer`.
-      const { done, value } = await this.#byob!.read(new Uint8Array(buf, n));
-      if (done) {
-        if (value) buf = value.buffer as ArrayBuffer;
-        break;
-      }
-      buf = value.buffer as ArrayBuffer;
-      n += value.byteLength;
-    }
-    this.#lent = buf;
-    return n === 0 ? null : new Uint8Array(buf, 0, n);
+    const run = await readFull(this.#byob!, new Uint8Array(buf));
+    if (run) this.#lent = run.buffer as ArrayBuffer;
+    return run;
   }
 
   cancel(reason: unknown): Promise<void> {
