@@ -190,10 +190,16 @@ export class WarmPool {
           owner: POOL_OWNER,
           sizeLimitMb: 1024,
         });
-        const ship = await this.#d.sessions.ensure(row, profile);
-        // Wait for the kernel too (without running code in it), so a claimed sandbox answers
-        // its first exec at once; only then may it be claimed.
-        if (profile.capabilities.includes("python")) await ship.call({ op: "python_ready" });
+        const python = profile.capabilities.includes("python");
+        // A python start boots the kernel and holds its start slot until it is up (see
+        // SessionManager); python_ready then confirms it (it throws when the kernel failed),
+        // so a claimed sandbox answers its first exec at once. Only then may it be claimed.
+        const ship = await this.#d.sessions.ensure(
+          row,
+          profile,
+          python ? { capability: "python" } : {},
+        );
+        if (python) await ship.call({ op: "python_ready" });
         await db.query(`UPDATE sandboxes SET warmed_at = now() WHERE id = $1 AND owner = $2`, [
           row.id,
           POOL_OWNER,
